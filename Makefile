@@ -1,0 +1,56 @@
+# Newsroom — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV := DJANGO_DEBUG=1
+# Tests run with DEBUG off, like production; this key exists only for the test run.
+TEST_ENV := DJANGO_SECRET_KEY=make-test-only-secret-key-6c1f0e9a-8b7d-4e2f-a3c5-9d8e7f6a5b4c
+
+.PHONY: install run serve test lint format check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Newsroom needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo --if-empty
+	$(DEV) $(PY) manage.py demo_account
+	@echo "Newsroom is running at http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Production-like: gunicorn + whitenoise, DEBUG off, plain HTTP on localhost.
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || grep -qs '^DJANGO_SECRET_KEY=' .env || \
+		{ echo "DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
+		  echo "Wrote a new random DJANGO_SECRET_KEY to .env"; }
+	DJANGO_HTTPS=0 $(PY) manage.py migrate --noinput
+	DJANGO_HTTPS=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_HTTPS=0 DJANGO_SERVE_MEDIA=1 $(VENV)/bin/gunicorn newsroom.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+
+test: install
+	$(TEST_ENV) $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install
+	$(DEV) $(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(TEST_ENV) $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,115 @@
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from articles.models import AdSlot, Article, Author, Section
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    list_filter = ["order"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    list_filter = [("user", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "headline",
+        "section",
+        "author",
+        "status",
+        "published_at",
+        "is_featured",
+        "preview_link",
+    ]
+    list_filter = [
+        "status",
+        "section",
+        "author",
+        "is_featured",
+        "comments_open",
+        "published_at",
+    ]
+    search_fields = ["headline", "standfirst", "body"]
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["author", "section"]
+    list_select_related = ["section", "author"]
+    date_hierarchy = "published_at"
+    actions = ["publish"]
+    save_on_top = True
+    fieldsets = [
+        (
+            None,
+            {"fields": ["headline", "slug", "section", "author", "standfirst", "body"]},
+        ),
+        (
+            _("Lead image"),
+            {"fields": ["image", "image_alt", "image_caption", "image_credit"]},
+        ),
+        (
+            _("Publishing"),
+            {"fields": ["status", "published_at", "is_featured", "comments_open"]},
+        ),
+    ]
+
+    @admin.display(description=_("Reader view"))
+    def preview_link(self, obj):
+        if obj.is_public:
+            return format_html(
+                '<a href="{}">{}</a>', obj.get_absolute_url(), _("View on site")
+            )
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("articles:preview", args=[obj.pk]),
+            _("Preview"),
+        )
+
+    def view_on_site(self, obj):
+        # Drafts and scheduled stories have no public page yet; the preview shows them to staff.
+        return (
+            obj.get_absolute_url()
+            if obj.is_public
+            else reverse("articles:preview", args=[obj.pk])
+        )
+
+    @admin.action(description=_("Publish selected drafts now"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = queryset.filter(status=Article.Status.DRAFT).update(
+            status=Article.Status.PUBLISHED, published_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%d article published.", "%d articles published.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AdSlot)
+class AdSlotAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "placement",
+        "after_paragraph",
+        "is_active",
+        "starts_at",
+        "ends_at",
+    ]
+    list_filter = ["placement", "is_active"]
+    search_fields = ["name", "alt_text", "link"]
+    date_hierarchy = "starts_at"

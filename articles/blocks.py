@@ -1,0 +1,46 @@
+"""Page furniture shared by every page, cached so it costs no query on a warm cache.
+
+Each block is read through the shared cache (Redis in production), so every app server
+sees the same data, and saving the underlying rows drops the cached copy (articles/signals.py).
+"""
+
+from django.core.cache import cache
+
+from articles.models import AdSlot, Article, Section
+
+NAV_KEY = "blocks:nav-sections"
+ADS_KEY = "blocks:live-ads"
+TRENDING_KEY = "blocks:trending"
+# Ad windows and trending activity change with time, not only with saves.
+ADS_TTL = 60
+TRENDING_TTL = 300
+
+
+def nav_sections() -> list[Section]:
+    """All sections in navigation order."""
+    return cache.get_or_set(NAV_KEY, lambda: list(Section.objects.all()), timeout=None)
+
+
+def live_ads() -> dict[str, list[AdSlot]]:
+    """Live ad slots grouped by placement."""
+
+    def load():
+        grouped = {placement: [] for placement in AdSlot.Placement.values}
+        for slot in AdSlot.objects.live():
+            grouped[slot.placement].append(slot)
+        return grouped
+
+    return cache.get_or_set(ADS_KEY, load, timeout=ADS_TTL)
+
+
+def trending(limit: int = 5) -> list[Article]:
+    """The stories with most recent reader activity (see articles/trending.py)."""
+    from articles.trending import compute_trending
+
+    return cache.get_or_set(
+        TRENDING_KEY, lambda: compute_trending(5), timeout=TRENDING_TTL
+    )[:limit]
+
+
+def forget(*keys: str) -> None:
+    cache.delete_many(keys)

@@ -1,0 +1,37 @@
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+EDITOR_MODELS = ["section", "author", "article", "adslot"]
+
+
+def ensure_permissions(apps):
+    """Permissions are normally made after migrate; groups need them now."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+
+def create_groups(apps, schema_editor):
+    ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(
+        *Permission.objects.filter(content_type__app_label="articles", content_type__model__in=EDITOR_MODELS)
+    )
+    Group.objects.get_or_create(name="Moderators")
+
+
+def remove_groups(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=["Editors", "Moderators"]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_groups, remove_groups)]

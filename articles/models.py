@@ -1,0 +1,377 @@
+from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from articles.images import make_renditions, validate_image
+from articles.markup import render_markdown
+
+# An edit this long after publication shows readers an "Updated" line.
+UPDATE_GRACE = timedelta(minutes=10)
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    order = models.PositiveSmallIntegerField(
+        _("order"),
+        default=0,
+        help_text=_("Sections are listed in the navigation from low to high."),
+    )
+    description = models.TextField(
+        _("description"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown on the section page."),
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    bio = models.TextField(_("short bio"), max_length=500, blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="authors/",
+        blank=True,
+        validators=[validate_image],
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        verbose_name=_("user account"),
+        help_text=_("Optional: the staff account this author signs in with."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers may see: published, with a publication time already past."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+        )
+
+    def for_listing(self):
+        """Published articles with what a list shows (section, author), newest first, in one query."""
+        return (
+            self.published()
+            .select_related("section", "author")
+            .order_by("-published_at", "-pk")
+        )
+
+    def related_to(self, article, limit=4):
+        """Other published stories from the same section, newest first."""
+        return (
+            self.for_listing()
+            .filter(section_id=article.section_id)
+            .exclude(pk=article.pk)[:limit]
+        )
+
+    def section_blocks(self, per_section=4):
+        """``[(section, [article, ...]), ...]``: each section's newest stories, from one query."""
+        ranked = (
+            self.for_listing()
+            .annotate(
+                section_rank=Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(section_rank__lte=per_section)
+            .order_by("section__order", "section__name", "section_rank")
+        )
+        return [
+            (section, list(items))
+            for section, items in groupby(ranked, key=attrgetter("section"))
+        ]
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    headline = models.CharField(_("headline"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique_for_date="published_at",
+        help_text=_("Part of the story's address; unique per publication day."),
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("section"),
+    )
+    author = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name=_("author"),
+    )
+    standfirst = models.TextField(
+        _("standfirst"),
+        max_length=300,
+        help_text=_("The one- or two-sentence summary under the headline."),
+    )
+    body = models.TextField(
+        _("body"), help_text=_("Markdown. Blank lines separate paragraphs.")
+    )
+    body_html = models.TextField(editable=False, default="")
+    image = models.ImageField(
+        _("lead image"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        width_field="image_width",
+        height_field="image_height",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_renditions = models.JSONField(default=list, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "Required with an image: what the picture shows, for readers who cannot see it."
+        ),
+    )
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    image_credit = models.CharField(_("image credit"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A time in the future schedules the story: readers see it from then on."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    comments_open = models.BooleanField(
+        _("comments open"),
+        default=True,
+        help_text=_("Untick to close the discussion on this story."),
+    )
+    is_featured = models.BooleanField(
+        _("featured"),
+        default=False,
+        help_text=_("The newest featured story leads the home page."),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub"),
+            models.Index(
+                fields=["section", "status", "-published_at"],
+                name="article_section_pub",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="article_image_has_alt",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        # body_html is derived data, kept in step with the Markdown source on every save.
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+        source = self.image.name if self.image else ""
+        current = (
+            self.image_renditions[0].get("source") if self.image_renditions else ""
+        )
+        if source != current:
+            renditions = make_renditions(self.image) if source else []
+            for item in renditions:
+                item["source"] = source
+            self.image_renditions = renditions
+            type(self).objects.filter(pk=self.pk).update(image_renditions=renditions)
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": local.year,
+                "month": local.month,
+                "day": local.day,
+                "slug": self.slug,
+            },
+        )
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = ValidationError(
+                _("Describe the image for readers who cannot see it."),
+                code="alt_required",
+            )
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            errors["published_at"] = ValidationError(
+                _("A published story needs a publication time."),
+                code="published_at_required",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_public(self) -> bool:
+        """True when readers can see this article (the row-level twin of ``published()``)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def was_updated(self) -> bool:
+        return bool(
+            self.published_at
+            and self.updated_at
+            and self.updated_at > self.published_at + UPDATE_GRACE
+        )
+
+    @cached_property
+    def image_sources(self) -> dict | None:
+        """srcset strings and the fallback for the lead image, or None without one."""
+        if not self.image_renditions:
+            return None
+        storage = self.image.storage
+        items = self.image_renditions
+        largest = items[-1]
+        return {
+            "webp": ", ".join(f"{storage.url(i['webp'])} {i['width']}w" for i in items),
+            "jpeg": ", ".join(f"{storage.url(i['jpeg'])} {i['width']}w" for i in items),
+            "src": storage.url(largest["jpeg"]),
+            "width": largest["width"],
+            "height": largest["height"],
+        }
+
+
+class AdSlotQuerySet(models.QuerySet):
+    def live(self):
+        """Ad slots switched on whose date window includes now."""
+        now = timezone.now()
+        return self.filter(is_active=True, starts_at__lte=now).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+        )
+
+
+class AdSlot(models.Model):
+    class Placement(models.TextChoices):
+        ARTICLE = "article", _("In article, after a paragraph")
+        SIDEBAR = "sidebar", _("Sidebar")
+        HOME = "home", _("Home page")
+
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("For editors only; readers never see it."),
+    )
+    placement = models.CharField(
+        _("placement"), max_length=10, choices=Placement, default=Placement.ARTICLE
+    )
+    after_paragraph = models.PositiveSmallIntegerField(
+        _("after paragraph"),
+        default=3,
+        help_text=_(
+            "In-article slots only: shown after this paragraph (skipped if the story is shorter)."
+        ),
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to="ads/",
+        validators=[validate_image],
+        width_field="image_width",
+        height_field="image_height",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        _("alt text"), max_length=200, help_text=_("What the advert says or shows.")
+    )
+    link = models.URLField(_("link"), max_length=500)
+    starts_at = models.DateTimeField(_("starts at"), default=timezone.now)
+    ends_at = models.DateTimeField(
+        _("ends at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to run until switched off."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AdSlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["placement", "after_paragraph", "name"]
+        verbose_name = _("ad slot")
+        verbose_name_plural = _("ad slots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="adslot_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,146 @@
+import datetime
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db import connection
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView
+
+from articles import blocks
+from articles.body import split_body
+from articles.models import Article, Author, Section
+
+HOME_PER_PAGE = 10
+HOME_SECTION_STORIES = 4
+
+
+@require_GET
+def home(request):
+    """Lead story, latest stories (paginated), a block per section."""
+    listing = Article.objects.for_listing()
+    paginator, page_obj = _paginate(request, listing, HOME_PER_PAGE)
+    lead = None
+    if page_obj.number == 1:
+        lead = listing.filter(is_featured=True).first() or (
+            page_obj.object_list[0] if page_obj.object_list else None
+        )
+    context = {
+        "lead": lead,
+        "page_obj": page_obj,
+        "latest": [a for a in page_obj.object_list if a != lead],
+        "section_blocks": Article.objects.section_blocks(HOME_SECTION_STORIES)
+        if page_obj.number == 1
+        else [],
+        "ads": blocks.live_ads(),
+    }
+    return render(request, "articles/home.html", context)
+
+
+def _paginate(request, queryset, per_page):
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator, paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page") from None
+
+
+@require_GET
+def article_detail(request, year, month, day, slug):
+    """One story. Staff may preview drafts and scheduled stories; readers get 404."""
+    try:
+        date = datetime.date(year, month, day)
+    except ValueError:
+        raise Http404("No such date") from None
+    articles = Article.objects.select_related("section", "author")
+    if not (request.user.is_authenticated and request.user.is_staff):
+        articles = articles.published()
+    article = get_object_or_404(articles, slug=slug, published_at__date=date)
+    return _render_article(request, article)
+
+
+@require_GET
+def draft_preview(request, pk):
+    """Staff preview of any article by id, whatever its status or date."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    article = get_object_or_404(
+        Article.objects.select_related("section", "author"), pk=pk
+    )
+    return _render_article(request, article)
+
+
+def _render_article(request, article):
+    ads = blocks.live_ads()
+    context = {
+        "article": article,
+        "is_preview": not article.is_public,
+        "body_pieces": split_body(article.body_html, ads["article"]),
+        "related": Article.objects.related_to(article),
+        "ads": ads,
+    }
+    return render(request, "articles/article_detail.html", context)
+
+
+class _FrontView(ListView):
+    """A paginated list of one section's or one author's stories."""
+
+    paginate_by = 12
+    model = None
+    filter_field = ""
+
+    def get(self, request, *args, **kwargs):
+        self.owner = get_object_or_404(self.model, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Article.objects.for_listing().filter(**{self.filter_field: self.owner})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            owner=self.owner, ads=blocks.live_ads(), **kwargs
+        )
+
+
+class SectionView(_FrontView):
+    model = Section
+    filter_field = "section"
+    template_name = "articles/section_detail.html"
+
+
+class AuthorView(_FrontView):
+    model = Author
+    filter_field = "author"
+    extra_context = {"show_section": True}
+    template_name = "articles/author_detail.html"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers, 503 when it does not; for load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not healthy"
+        return JsonResponse(
+            {"status": "error", "database": type(exc).__name__}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def csrf_failure(request, reason=""):
+    """The 403 a reader sees when a form's security token is missing or stale."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # Must not touch the database or context processors that could fail again.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,1 @@
+// Newsroom progressive enhancement. Every page works without this file.

@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles.models import AdSlot, Article
+from tests.factories import image_file, make_ad, make_article, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_excludes_drafts_and_scheduled():
+    visible = make_article()
+    make_article(status=Article.Status.DRAFT, published_at=None)
+    make_article(published_at=timezone.now() + timedelta(days=1))
+
+    assert list(Article.objects.published()) == [visible]
+
+
+def test_scheduled_article_becomes_visible_when_its_time_comes():
+    article = make_article(published_at=timezone.now() + timedelta(seconds=1))
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+
+    Article.objects.filter(pk=article.pk).update(
+        published_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    assert Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_published_article_without_date_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_article(status=Article.Status.PUBLISHED, published_at=None)
+
+
+def test_clean_requires_alt_text_with_an_image():
+    article = make_article()
+    article.image = image_file()
+    article.image_alt = ""
+
+    with pytest.raises(ValidationError) as excinfo:
+        article.full_clean()
+
+    assert "image_alt" in excinfo.value.message_dict
+
+
+def test_body_markdown_is_rendered_and_sanitised_on_save():
+    article = make_article(
+        body="Hello **world**.\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))"
+    )
+
+    assert "<strong>world</strong>" in article.body_html
+    assert "<script" not in article.body_html
+    assert "javascript:" not in article.body_html
+
+
+def test_lead_image_gets_webp_and_jpeg_renditions(settings):
+    article = make_article(image=image_file(size=(1600, 900)))
+
+    widths = [item["width"] for item in article.image_renditions]
+    assert widths == settings.IMAGE_RENDITION_WIDTHS
+    storage = article.image.storage
+    for item in article.image_renditions:
+        assert item["webp"].endswith(".webp") and storage.exists(item["webp"])
+        assert item["jpeg"].endswith(".jpg") and storage.exists(item["jpeg"])
+    assert article.image_sources["width"] == 1200
+    assert article.image_sources["height"] == 675
+
+
+def test_small_image_is_never_upscaled():
+    article = make_article(image=image_file(size=(600, 400)))
+
+    assert [item["width"] for item in article.image_renditions] == [480, 600]
+
+
+def test_renditions_are_made_once_not_on_every_save():
+    article = make_article(image=image_file())
+    first = article.image_renditions
+
+    article.headline = "Edited"
+    article.save()
+
+    assert Article.objects.get(pk=article.pk).image_renditions == first
+
+
+def test_was_updated_only_after_a_later_edit():
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+    assert article.was_updated  # saved just now, a day after publication
+
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    article.refresh_from_db()
+    assert not article.was_updated
+
+
+def test_section_blocks_are_grouped_and_limited_per_section(django_assert_num_queries):
+    news, sport = (
+        make_section(name="News", order=1),
+        make_section(name="Sport", order=2),
+    )
+    for _ in range(5):
+        make_article(section=news)
+    make_article(section=sport)
+
+    with django_assert_num_queries(1):
+        blocks = Article.objects.section_blocks(per_section=3)
+
+    assert [(section.name, len(items)) for section, items in blocks] == [
+        ("News", 3),
+        ("Sport", 1),
+    ]
+
+
+def test_live_ads_respect_the_date_window():
+    now = timezone.now()
+    live = make_ad()
+    make_ad(is_active=False)
+    make_ad(starts_at=now + timedelta(days=1))
+    make_ad(starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=1))
+
+    assert list(AdSlot.objects.live()) == [live]

@@ -1,0 +1,255 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Article
+from tests.factories import image_file, make_ad, make_article, make_author, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+def test_article_page_shows_the_story(client):
+    article = make_article(
+        headline="Bridge reopens", body="The bridge reopened.\n\nTraffic flowed."
+    )
+
+    response = client.get(article.get_absolute_url())
+
+    assertContains(response, '<h1 id="story-title">Bridge reopens</h1>', html=False)
+    assertContains(response, "Published on <time datetime=")
+    assertContains(response, "<p>The bridge reopened.</p>", html=True)
+    assertContains(response, article.section.get_absolute_url())
+    assertContains(response, article.author.get_absolute_url())
+    assertContains(response, 'id="respond"')
+
+
+def test_article_url_has_zero_padded_local_date():
+    article = make_article(
+        slug="storm", published_at=timezone.now().replace(month=3, day=4, hour=12)
+    )
+
+    assert article.get_absolute_url() == f"/{article.published_at.year}/03/04/storm/"
+
+
+def test_wrong_date_in_url_is_404(client):
+    article = make_article(published_at=timezone.now() - timedelta(days=3))
+    local = timezone.localtime(article.published_at) - timedelta(days=1)
+
+    url = reverse(
+        "articles:detail", args=[local.year, local.month, local.day, article.slug]
+    )
+
+    assert client.get(url).status_code == 404
+    assert client.get(f"/2024/13/45/{article.slug}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {
+            "status": Article.Status.DRAFT,
+            "published_at": timezone.now() - timedelta(hours=1),
+        },
+        {"published_at": timezone.now() + timedelta(days=2)},
+    ],
+    ids=["draft", "scheduled"],
+)
+def test_unpublished_story_is_404_for_readers_and_a_marked_preview_for_staff(
+    client, admin_client, fields
+):
+    article = make_article(**fields)
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(reverse("articles:preview", args=[article.pk])).status_code == 404
+    response = admin_client.get(article.get_absolute_url())
+    assertContains(response, "Draft preview")
+    assertContains(
+        admin_client.get(reverse("articles:preview", args=[article.pk])),
+        "Draft preview",
+    )
+
+
+def test_published_story_is_not_marked_as_preview_for_staff(admin_client):
+    article = make_article()
+
+    assertNotContains(admin_client.get(article.get_absolute_url()), "Draft preview")
+
+
+def test_updated_line_appears_only_after_a_later_edit(client):
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+    assertContains(client.get(article.get_absolute_url()), "Updated")
+
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+
+    assertNotContains(client.get(article.get_absolute_url()), "Updated")
+
+
+def test_lead_image_is_served_with_srcset_sizes_and_dimensions(client):
+    article = make_article(
+        image=image_file(),
+        image_alt="Boats on the river",
+        image_caption="Low tide",
+        image_credit="Jo Bloggs",
+    )
+
+    response = client.get(article.get_absolute_url())
+
+    assertContains(response, 'type="image/webp"')
+    assertContains(response, "480w")
+    assertContains(response, 'sizes="')
+    assertContains(response, 'width="1200" height="675"')
+    assertContains(response, 'alt="Boats on the river"')
+    assertContains(response, "Jo Bloggs")
+
+
+def test_in_article_ad_sits_after_its_paragraph_and_is_labelled(client):
+    article = make_article(body="One.\n\nTwo.\n\nThree.")
+    ad = make_ad(after_paragraph=2, link="https://example.org/shop")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert (
+        html.index("<p>Two.</p>")
+        < html.index("Advertisement")
+        < html.index("<p>Three.</p>")
+    )
+    assert 'rel="sponsored noopener"' in html
+    assert f'width="{ad.image_width}" height="{ad.image_height}"' in html
+
+
+def test_no_ad_markup_when_no_slot_is_live(client):
+    make_ad(is_active=False)
+    article = make_article()
+
+    assertNotContains(client.get(article.get_absolute_url()), "Advertisement")
+
+
+def test_ad_after_a_missing_paragraph_is_left_out(client):
+    article = make_article(body="Only one paragraph.")
+    make_ad(after_paragraph=4)
+
+    assertNotContains(client.get(article.get_absolute_url()), "Advertisement")
+
+
+def test_home_shows_featured_lead_latest_and_section_blocks(client):
+    sport = make_section(name="Sport")
+    lead = make_article(
+        headline="Featured story",
+        is_featured=True,
+        published_at=timezone.now() - timedelta(days=2),
+    )
+    newest = make_article(headline="Newest story", section=sport)
+
+    response = client.get(reverse("articles:home"))
+
+    assert response.context["lead"] == lead
+    assert newest in response.context["latest"]
+    assertContains(response, "Featured story")
+    assertContains(response, 'id="section-' + sport.slug + '"')
+
+
+def test_home_hides_drafts_and_scheduled(client):
+    make_article(
+        headline="Secret draft", status=Article.Status.DRAFT, published_at=None
+    )
+    make_article(
+        headline="Future story", published_at=timezone.now() + timedelta(hours=2)
+    )
+
+    response = client.get(reverse("articles:home"))
+
+    assertNotContains(response, "Secret draft")
+    assertNotContains(response, "Future story")
+
+
+def test_section_page_lists_only_its_stories_and_paginates(client):
+    section, other = make_section(), make_section()
+    for _ in range(13):
+        make_article(section=section)
+    make_article(section=other, headline="Elsewhere")
+
+    first = client.get(section.get_absolute_url())
+    second = client.get(section.get_absolute_url() + "?page=2")
+
+    assert len(first.context["page_obj"].object_list) == 12
+    assert len(second.context["page_obj"].object_list) == 1
+    assertNotContains(first, "Elsewhere")
+    assert client.get(section.get_absolute_url() + "?page=3").status_code == 404
+    assert client.get(section.get_absolute_url() + "?page=abc").status_code == 404
+
+
+def test_author_page_lists_their_stories(client):
+    author = make_author(name="Ada Reporter", bio="Covers the council.")
+    make_article(author=author, headline="Council sets budget")
+
+    response = client.get(author.get_absolute_url())
+
+    assertContains(response, "Ada Reporter")
+    assertContains(response, "Covers the council.")
+    assertContains(response, "Council sets budget")
+
+
+def test_unknown_section_is_a_branded_404(client):
+    response = client.get(reverse("articles:section", args=["nope"]))
+
+    assert response.status_code == 404
+    assertContains(response, "We couldn’t find that page", status_code=404)
+
+
+def test_healthz_reports_database(client):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        from django.db import OperationalError
+
+        raise OperationalError("database is down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+
+
+def test_no_page_references_another_host(client):
+    article = make_article(image=image_file())
+    make_ad(placement="sidebar")
+    pages = [
+        reverse("articles:home"),
+        article.get_absolute_url(),
+        article.section.get_absolute_url(),
+    ]
+
+    for url in pages:
+        html = client.get(url).content.decode()
+        for marker in (
+            'src="http',
+            'href="//',
+            'src="//',
+            "@import",
+            "fonts.googleapis",
+        ):
+            assert marker not in html, (url, marker)
+
+
+def test_no_inline_script_style_or_handlers(client):
+    article = make_article()
+    pages = [reverse("articles:home"), article.get_absolute_url()]
+
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert (
+            "<script>" not in html and "<style" not in html and ' style="' not in html
+        )
+        assert " onclick=" not in html and " onload=" not in html

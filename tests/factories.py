@@ -1,0 +1,67 @@
+"""Plain factory functions for test data: every call makes fresh, valid rows."""
+
+import itertools
+from datetime import timedelta
+from io import BytesIO
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import AdSlot, Article, Author, Section
+
+_ids = itertools.count(1)
+
+
+def image_file(
+    name="photo.jpg", size=(1600, 900), fmt="JPEG", color=(200, 80, 40)
+) -> SimpleUploadedFile:
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+def make_section(**fields) -> Section:
+    n = next(_ids)
+    fields.setdefault("name", f"Section {n}")
+    fields.setdefault("slug", f"section-{n}")
+    fields.setdefault("order", n)
+    return Section.objects.create(**fields)
+
+
+def make_author(**fields) -> Author:
+    n = next(_ids)
+    fields.setdefault("name", f"Author {n}")
+    fields.setdefault("slug", f"author-{n}")
+    return Author.objects.create(**fields)
+
+
+def make_article(**fields) -> Article:
+    n = next(_ids)
+    fields.setdefault("headline", f"Article {n}")
+    fields.setdefault("slug", f"article-{n}")
+    fields.setdefault("standfirst", f"Standfirst of article {n}.")
+    fields.setdefault(
+        "body", f"First paragraph of {n}.\n\nSecond paragraph.\n\nThird paragraph."
+    )
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    fields.setdefault("published_at", timezone.now() - timedelta(hours=n))
+    if "section" not in fields:  # setdefault would create a section on every call
+        fields["section"] = make_section()
+    if "author" not in fields:
+        fields["author"] = make_author()
+    if fields.get("image"):
+        fields.setdefault("image_alt", "A test picture")
+    return Article.objects.create(**fields)
+
+
+def make_ad(**fields) -> AdSlot:
+    n = next(_ids)
+    fields.setdefault("name", f"Ad {n}")
+    fields.setdefault("placement", AdSlot.Placement.ARTICLE)
+    fields.setdefault("image", image_file(f"ad-{n}.png", size=(728, 180), fmt="PNG"))
+    fields.setdefault("alt_text", f"Advert {n}: buy local")
+    fields.setdefault("link", f"https://example.org/ad-{n}")
+    fields.setdefault("starts_at", timezone.now() - timedelta(days=1))
+    return AdSlot.objects.create(**fields)

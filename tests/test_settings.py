@@ -1,0 +1,59 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from newsroom.security import DEVELOPMENT_SECRET_KEY, check_secret_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", DEVELOPMENT_SECRET_KEY, "django-insecure-" + "x" * 60, "short-key", "a" * 60],
+)
+def test_weak_secret_keys_are_refused_without_debug(key):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        check_secret_key(key, debug=False)
+
+
+def test_development_key_is_fine_with_debug():
+    check_secret_key(DEVELOPMENT_SECRET_KEY, debug=True)
+
+
+def test_strong_key_is_accepted():
+    check_secret_key(
+        "k3-9sd8f7Jh2L0qP5zX1cV6bN4mA8sD2fG7hJ3kL9pO0iU5yT1rE", debug=False
+    )
+
+
+def _start_django(**env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_start_up_without_a_secret_key_fails_with_a_clear_message(tmp_path):
+    result = _start_django(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_start_up_with_debug_uses_the_development_key():
+    result = _start_django(DJANGO_DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
