@@ -4,7 +4,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -89,11 +89,20 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Published articles with what a list shows (section, author), newest first, in one query."""
+        """Published articles with what a list shows (section, author, comment count), newest first, in one query."""
         return (
             self.published()
             .select_related("section", "author")
-            .order_by("-published_at", "-pk")
+            .with_comment_count()
+            .order_by(
+                "-published_at", "-pk"
+            )  # Meta.ordering is dropped once you aggregate
+        )
+
+    def with_comment_count(self):
+        """Annotate ``comment_count``: approved comments only."""
+        return self.annotate(
+            comment_count=Count("comments", filter=Q(comments__status="approved"))
         )
 
     def related_to(self, article, limit=4):

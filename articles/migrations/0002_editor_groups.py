@@ -1,15 +1,8 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from articles.migrations._groups import ensure_permissions
+
 EDITOR_MODELS = ["section", "author", "article", "adslot"]
-
-
-def ensure_permissions(apps):
-    """Permissions are normally made after migrate; groups need them now."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
 
 
 def create_groups(apps, schema_editor):

@@ -1,0 +1,48 @@
+from django.db import migrations
+
+from articles.migrations._groups import ensure_permissions
+
+# Moderators read and decide on comments and manage blocked terms and trusted commenters.
+# They never delete comments (spam and removed ones stay for the record) and cannot touch articles.
+MODERATOR_PERMISSIONS = [
+    "view_comment",
+    "change_comment",
+    "moderate_comment",
+    "view_blockedterm",
+    "add_blockedterm",
+    "change_blockedterm",
+    "delete_blockedterm",
+    "view_trustedcommenter",
+    "add_trustedcommenter",
+    "change_trustedcommenter",
+    "delete_trustedcommenter",
+]
+
+
+def grant(apps, schema_editor):
+    ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    moderators, _ = Group.objects.get_or_create(name="Moderators")
+    moderators.permissions.add(
+        *Permission.objects.filter(content_type__app_label="comments", codename__in=MODERATOR_PERMISSIONS)
+    )
+    # Editors see comment counts on their stories, but cannot moderate.
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(*Permission.objects.filter(content_type__app_label="comments", codename="view_comment"))
+
+
+def revoke(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    for group in Group.objects.filter(name__in=["Moderators", "Editors"]):
+        group.permissions.remove(*Permission.objects.filter(content_type__app_label="comments"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("comments", "0001_initial"),
+        ("articles", "0002_editor_groups"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
