@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -68,6 +70,28 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_comment_count()
+            .annotate(
+                pending_count=Count("comments", filter=Q(comments__status="pending"))
+            )
+        )
+
+    @admin.display(description=_("Comments"), ordering="comment_count")
+    def comments(self, obj):
+        """Approved (and waiting) comments, linked to the moderation list for this story."""
+        url = (
+            reverse("admin:comments_comment_changelist")
+            + f"?article__id__exact={obj.pk}"
+        )
+        label = str(obj.comment_count)
+        if obj.pending_count:
+            label += _(" (+%(n)d waiting)") % {"n": obj.pending_count}
+        return format_html('<a href="{}">{}</a>', url, label)
+
     @admin.display(description=_("Reader view"))
     def preview_link(self, obj):
         if obj.is_public:
@@ -113,3 +137,5 @@ class AdSlotAdmin(admin.ModelAdmin):
     list_filter = ["placement", "is_active"]
     search_fields = ["name", "alt_text", "link"]
     date_hierarchy = "starts_at"
+    # Django 6 makes https the assumed scheme for typed-in addresses; opt in now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -58,7 +58,7 @@ def article_detail(request, year, month, day, slug):
     if not (request.user.is_authenticated and request.user.is_staff):
         articles = articles.published()
     article = get_object_or_404(articles, slug=slug, published_at__date=date)
-    return _render_article(request, article)
+    return render_article(request, article)
 
 
 @require_GET
@@ -69,10 +69,11 @@ def draft_preview(request, pk):
     article = get_object_or_404(
         Article.objects.select_related("section", "author"), pk=pk
     )
-    return _render_article(request, article)
+    return render_article(request, article)
 
 
-def _render_article(request, article):
+def render_article(request, article, *, status=200, extra=None):
+    """Render one story page; the comments app re-renders it with its form on a failed post."""
     ads = blocks.live_ads()
     context = {
         "article": article,
@@ -80,8 +81,9 @@ def _render_article(request, article):
         "body_pieces": split_body(article.body_html, ads["article"]),
         "related": Article.objects.related_to(article),
         "ads": ads,
+        **(extra or {}),
     }
-    return render(request, "articles/article_detail.html", context)
+    return render(request, "articles/article_detail.html", context, status=status)
 
 
 class _FrontView(ListView):

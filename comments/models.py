@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,7 +33,7 @@ class CommentQuerySet(models.QuerySet):
                 "depth",
                 "name",
                 "url",
-                "body",
+                "body_html",
                 "status",
                 "created_at",
             )
@@ -81,6 +82,8 @@ class Comment(models.Model):
     email = models.EmailField(_("email"), max_length=254)
     url = models.URLField(_("website"), max_length=200, blank=True)
     body = models.TextField(_("comment"), max_length=5000)
+    # The text rendered once at posting time (escaped, linked, sanitised): pages never re-render it.
+    body_html = models.TextField(editable=False, default="")
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -134,7 +137,7 @@ class Comment(models.Model):
         return f"{self.name}: {self.body[:40]}"
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        return reverse("comments:permalink", args=[self.pk])
 
     @property
     def is_public(self) -> bool:

@@ -14,6 +14,7 @@ admin.site.index_title = "Editing and moderation"
 urlpatterns = [
     path("", include("articles.urls")),
     path("healthz", article_views.healthz, name="healthz"),
+    path("comments/", include("comments.urls")),
     path("admin/", admin.site.urls),
 ]
 

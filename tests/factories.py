@@ -65,3 +65,42 @@ def make_ad(**fields) -> AdSlot:
     fields.setdefault("link", f"https://example.org/ad-{n}")
     fields.setdefault("starts_at", timezone.now() - timedelta(days=1))
     return AdSlot.objects.create(**fields)
+
+
+def make_comment(**fields):
+    """A comment saved directly (bypassing the moderation rules); approved unless told otherwise."""
+    from comments.models import Comment
+    from comments.text import render_comment
+
+    n = next(_ids)
+    if "article" not in fields:
+        fields["article"] = make_article()
+    parent = fields.get("parent")
+    if parent is not None:
+        fields.setdefault("root", parent.root or parent)
+        fields.setdefault("depth", parent.depth + 1)
+    fields.setdefault("name", f"Reader {n}")
+    fields.setdefault("email", f"reader{n}@example.org")
+    fields.setdefault("body", f"Comment number {n}.")
+    fields.setdefault("status", Comment.Status.APPROVED)
+    fields["body_html"] = render_comment(fields["body"])
+    return Comment.objects.create(**fields)
+
+
+def comment_form_data(article, *, age_seconds=60, **overrides):
+    """POST data for the Leave a Reply form, as a browser would send it after reading for a while."""
+    import time
+
+    from comments.spam import form_token
+
+    data = {
+        "name": "Pat Reader",
+        "email": "pat@example.org",
+        "url": "",
+        "body": "A thoughtful comment about the story.",
+        "timestamp": form_token(article.pk, now=time.time() - age_seconds),
+        "parent": "",
+        "leave_empty": "",
+    }
+    data.update(overrides)
+    return data

@@ -1,1 +1,53 @@
 // Newsroom progressive enhancement. Every page works without this file.
+(function () {
+  "use strict";
+
+  // "Reply" moves the Leave a Reply form under the comment instead of reloading the page.
+  var respond = document.getElementById("respond");
+  if (!respond) return;
+  var home = document.createComment("respond-home");
+  respond.parentNode.insertBefore(home, respond);
+  var title = document.getElementById("reply-title");
+  var cancel = document.getElementById("cancel-reply");
+  var parentField = document.getElementById("id_parent");
+  var originalTitle = title ? title.firstChild.nodeValue : "Leave a Reply ";
+
+  function setTitle(name) {
+    if (!title) return;
+    var to = title.querySelector(".respond__to");
+    if (to) to.remove();
+    if (name) {
+      title.firstChild.nodeValue = "Leave a Reply to ";
+      to = document.createElement("span");
+      to.className = "respond__to";
+      to.textContent = name;
+      title.insertBefore(to, cancel);
+      title.insertBefore(document.createTextNode(" "), cancel);
+    } else {
+      title.firstChild.nodeValue = originalTitle.replace(/ to $/, " ");
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".comment-reply-link");
+    if (link) {
+      event.preventDefault();
+      var comment = link.closest(".comment__body");
+      comment.parentNode.insertBefore(respond, comment.nextSibling);
+      parentField.value = link.getAttribute("data-reply-to");
+      setTitle(link.getAttribute("data-reply-name"));
+      cancel.hidden = false;
+      var body = document.getElementById("id_body");
+      if (body) body.focus();
+      return;
+    }
+    if (event.target === cancel) {
+      event.preventDefault();
+      home.parentNode.insertBefore(respond, home.nextSibling);
+      parentField.value = "";
+      setTitle("");
+      cancel.hidden = true;
+      if (title) title.scrollIntoView();
+    }
+  });
+})();

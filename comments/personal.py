@@ -1,0 +1,71 @@
+"""The per-reader parts of the discussion, all read from and written to cookies here.
+
+Everything that makes one reader's page differ from another's — the remembered name and
+email, the reader's own held comments — passes through this module and is rendered only by
+templates in templates/personal/. A shared page cache must bypass (or vary on) the cookies
+named here, plus Django's ``csrftoken`` and ``sessionid``.
+"""
+
+import json
+
+from django.conf import settings
+
+AUTHOR_COOKIE = "comment_author"
+HELD_COOKIE = "comments_held"
+HELD_SALT = "comments.held"
+AUTHOR_SALT = "comments.author"
+HELD_MAX = 20
+ONE_YEAR = 365 * 24 * 3600
+THIRTY_DAYS = 30 * 24 * 3600
+
+
+def _cookie_options():
+    return {
+        "httponly": True,
+        "samesite": "Lax",
+        "secure": settings.SESSION_COOKIE_SECURE,
+    }
+
+
+def held_ids(request) -> list[int]:
+    """Ids of comments this browser posted that are still awaiting moderation (maybe)."""
+    raw = request.get_signed_cookie(
+        HELD_COOKIE, default="", salt=HELD_SALT, max_age=THIRTY_DAYS
+    )
+    return [int(part) for part in raw.split(",") if part.isdigit()][-HELD_MAX:]
+
+
+def remember_held(request, response, comment_id: int) -> None:
+    ids = [i for i in held_ids(request) if i != comment_id] + [comment_id]
+    response.set_signed_cookie(
+        HELD_COOKIE,
+        ",".join(map(str, ids[-HELD_MAX:])),
+        salt=HELD_SALT,
+        max_age=THIRTY_DAYS,
+        **_cookie_options(),
+    )
+
+
+def remembered_author(request) -> dict:
+    """The name, email and website saved by "Save my name, email, and website…", or {}."""
+    raw = request.get_signed_cookie(AUTHOR_COOKIE, default="", salt=AUTHOR_SALT)
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return (
+        {key: str(data[key]) for key in ("name", "email", "url") if key in data}
+        if isinstance(data, dict)
+        else {}
+    )
+
+
+def remember_author(response, *, name: str, email: str, url: str) -> None:
+    value = json.dumps({"name": name, "email": email, "url": url})
+    response.set_signed_cookie(
+        AUTHOR_COOKIE, value, salt=AUTHOR_SALT, max_age=ONE_YEAR, **_cookie_options()
+    )
+
+
+def forget_author(response) -> None:
+    response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")

@@ -1,0 +1,71 @@
+"""Spam defences that never bother a real reader: signed form time, rate limit, client IP."""
+
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+
+FORM_SALT = "comments.form-timestamp"
+
+
+def form_token(article_id: int, now: float | None = None) -> str:
+    """A signed token recording which article's form was rendered, and when."""
+    return signing.dumps(
+        {"a": article_id, "t": int(now if now is not None else time.time())},
+        salt=FORM_SALT,
+    )
+
+
+class FormExpired(Exception):
+    """The form is older than COMMENTS_FORM_MAX_AGE_DAYS, or its token was tampered with."""
+
+
+def form_age(token: str, article_id: int, now: float | None = None) -> float:
+    """Seconds since the form was rendered; raise FormExpired if too old, forged or for another article."""
+    try:
+        data = signing.loads(token or "", salt=FORM_SALT)
+    except signing.BadSignature:
+        raise FormExpired from None
+    if (
+        not isinstance(data, dict)
+        or data.get("a") != article_id
+        or not isinstance(data.get("t"), int)
+    ):
+        raise FormExpired
+    age = (now if now is not None else time.time()) - data["t"]
+    if age > settings.COMMENTS_FORM_MAX_AGE_DAYS * 86400:
+        raise FormExpired
+    return age
+
+
+def rate_limited(ip_address: str | None, now: float | None = None) -> bool:
+    """Count one post from this IP; True once it has posted more than the limit this minute.
+
+    Counted in the shared cache (Redis in production) so every app server sees the same count.
+    """
+    if not ip_address:
+        return False
+    minute = int((now if now is not None else time.time()) // 60)
+    key = f"comments:rate:{ip_address}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: start again
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > settings.COMMENTS_RATE_LIMIT
+
+
+def client_ip(request) -> str | None:
+    """The reader's IP: REMOTE_ADDR, or from X-Forwarded-For when NUM_PROXIES proxies sit in front."""
+    proxies = settings.NUM_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,61 @@
+from django import template
+from django.conf import settings
+
+from comments import moderation, personal
+from comments.forms import CommentForm
+from comments.models import Comment
+from comments.thread import build_thread
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/_discussion.html", takes_context=True)
+def discussion(context, article):
+    """An article's comments and Leave a Reply form: one query for the whole thread."""
+    request = context["request"]
+    held = personal.held_ids(request)
+    comments = list(Comment.objects.for_thread(article, held))
+    thread = build_thread(
+        comments, page=request.GET.get("cpage"), per_page=settings.COMMENTS_PER_PAGE
+    )
+    form = context.get("comment_form")
+    reply_to = None
+    if form is not None and form.is_bound:
+        reply_to = form.parent_comment
+    else:
+        reply_to = _reply_target(request.GET.get("replytocom"), comments)
+        initial = {
+            **personal.remembered_author(request),
+            "parent": reply_to.pk if reply_to else None,
+        }
+        initial["remember"] = bool(personal.remembered_author(request))
+        form = CommentForm(article=article, user=request.user, initial=initial)
+    state = moderation.discussion_state(article)
+    return {
+        "article": article,
+        "thread": thread,
+        "form": form,
+        "reply_to": reply_to,
+        "state": state,
+        "max_depth": settings.COMMENTS_MAX_DEPTH,
+        "request": request,
+        "user": request.user,
+        # Inclusion tags start a fresh context: the CSRF token must be handed over explicitly.
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+def _reply_target(raw, comments):
+    if not (raw or "").isdigit():
+        return None
+    wanted = int(raw)
+    return next(
+        (c for c in comments if c.pk == wanted and c.status == Comment.Status.APPROVED),
+        None,
+    )
+
+
+@register.simple_tag
+def pending_comment_count():
+    """How many comments await moderation (for the admin index)."""
+    return Comment.objects.pending().count()
