@@ -38,6 +38,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "status",
         "published_at",
         "is_featured",
+        "comments",
         "preview_link",
     ]
     list_filter = [

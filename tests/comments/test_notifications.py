@@ -1,0 +1,80 @@
+import logging
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from comments.models import Comment
+from tests.factories import comment_form_data, make_article, make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def moderator_with_email():
+    user = User.objects.create_user(
+        "mod", email="mod@example.org", password="pw", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def post(django_capture_on_commit_callbacks):
+    """Post a comment and run what waits for the commit, as a real request would."""
+
+    def send(client, article, **data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                reverse("comments:post", args=[article.pk]),
+                comment_form_data(article, **data),
+            )
+
+    return send
+
+
+def test_held_comment_emails_moderators_with_an_admin_link(
+    client, post, mailoutbox, moderator_with_email, settings
+):
+    settings.COMMENTS_NOTIFY_EMAILS = ["desk@example.org"]
+    article = make_article(headline="Flood defences")
+
+    post(client, article, body="Please look at this.")
+
+    comment = Comment.objects.get()
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert sorted(message.to) == ["desk@example.org", "mod@example.org"]
+    assert "Flood defences" in message.subject
+    assert (
+        settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
+        in message.body
+    )
+    assert "First-time commenter" in message.body
+
+
+def test_approved_comment_sends_no_email(
+    client, post, mailoutbox, moderator_with_email
+):
+    make_comment(name="Pat Reader", email="pat@example.org")
+
+    post(client, make_article())
+
+    assert mailoutbox == []
+
+
+def test_mail_failure_is_logged_and_the_comment_kept(
+    client, post, moderator_with_email, monkeypatch, caplog
+):
+    def broken_send(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP server down")
+
+    monkeypatch.setattr("comments.tasks.send_mail", broken_send)
+    article = make_article()
+
+    with caplog.at_level(logging.ERROR):
+        response = post(client, article, body="Still saved")
+
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "Still saved"
+    assert "Could not email moderators" in caplog.text

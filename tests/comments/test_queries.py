@@ -1,0 +1,69 @@
+import pytest
+from django.test import Client
+
+from comments.models import Comment
+from tests.factories import make_article, make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_level_threads(article, total):
+    made = 0
+    while made < total:
+        top = make_comment(article=article)
+        child = make_comment(article=article, parent=top)
+        make_comment(article=article, parent=child)
+        made += 3
+
+
+def _count(client, url, django_assert_max_num_queries):
+    client.get(url)  # warm the shared cache
+    with django_assert_max_num_queries(3) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response
+
+
+def test_article_page_queries_are_the_same_with_5_and_500_comments(
+    client, settings, django_assert_max_num_queries
+):
+    settings.COMMENTS_PER_PAGE = 500
+    small, big = make_article(), make_article()
+    _three_level_threads(small, 5)
+    _three_level_threads(big, 500)
+
+    small_count, _ = _count(
+        client, small.get_absolute_url(), django_assert_max_num_queries
+    )
+    big_count, response = _count(
+        client, big.get_absolute_url(), django_assert_max_num_queries
+    )
+
+    assert (
+        small_count == big_count == 3
+    )  # story, related stories, the whole comment thread
+    assert Comment.objects.filter(article=big).count() == 501
+    assert response.content.decode().count('class="comment depth-3') == 167
+
+
+def test_a_held_comment_for_its_author_costs_no_extra_query(
+    settings, django_assert_max_num_queries
+):
+    from comments.personal import HELD_COOKIE, HELD_SALT
+
+    article = make_article()
+    held = make_comment(article=article, status=Comment.Status.PENDING)
+    client = Client()
+    response = client.get(article.get_absolute_url())
+    from django.http import HttpResponse
+
+    signer_response = HttpResponse()
+    signer_response.set_signed_cookie(HELD_COOKIE, str(held.pk), salt=HELD_SALT)
+    client.cookies[HELD_COOKIE] = signer_response.cookies[HELD_COOKIE].value
+
+    count, response = _count(
+        client, article.get_absolute_url(), django_assert_max_num_queries
+    )
+
+    assert count == 3
+    assert "Your comment is awaiting moderation." in response.content.decode()
