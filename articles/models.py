@@ -3,6 +3,8 @@ from itertools import groupby
 from operator import attrgetter
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
@@ -210,6 +212,9 @@ class Article(models.Model):
         default=False,
         help_text=_("The newest featured story leads the home page."),
     )
+    # Full-text search on PostgreSQL: a database trigger keeps it in step with headline,
+    # standfirst and body (migration 0003; articles/search.py). Always NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -223,6 +228,7 @@ class Article(models.Model):
                 fields=["section", "status", "-published_at"],
                 name="article_section_pub",
             ),
+            GinIndex(fields=["search_vector"], name="article_search_gin"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -16,4 +16,5 @@ urlpatterns = [
     path("preview/<int:pk>/", views.draft_preview, name="preview"),
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("search/", views.search, name="search"),
 ]

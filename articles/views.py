@@ -10,10 +10,12 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 
 from articles import blocks
+from articles import search as article_search
 from articles.body import split_body
 from articles.models import Article, Author, Section
 
 HOME_PER_PAGE = 10
+SEARCH_PER_PAGE = 10
 HOME_SECTION_STORIES = 4
 
 
@@ -117,6 +119,24 @@ class AuthorView(_FrontView):
     filter_field = "author"
     extra_context = {"show_section": True}
     template_name = "articles/author_detail.html"
+
+
+@require_GET
+def search(request):
+    """Search results for ``?q=``; without a query, just the search box (and no query run)."""
+    query = article_search.clean_query(request.GET.get("q"))
+    page_obj, results = None, []
+    if query:
+        matches = article_search.search_articles(query)
+        _, page_obj = _paginate(request, matches, SEARCH_PER_PAGE)
+        results = article_search.results(page_obj.object_list, query)
+    context = {
+        "query": query,
+        "page_obj": page_obj,
+        "results": results,
+        "ads": blocks.live_ads(),
+    }
+    return render(request, "articles/search.html", context)
 
 
 @never_cache
