@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import converters, views
+from articles import converters, feeds, views
 
 register_converter(converters.FourDigitYear, "yyyy")
 register_converter(converters.TwoDigit, "mm")
@@ -17,4 +17,12 @@ urlpatterns = [
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("search/", views.search, name="search"),
+    path("feed/", feeds.LatestStoriesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestStoriesAtomFeed(), name="feed-atom"),
+    path("section/<slug:slug>/feed/", feeds.SectionFeed(), name="section-feed"),
+    path(
+        "section/<slug:slug>/feed/atom/",
+        feeds.SectionAtomFeed(),
+        name="section-feed-atom",
+    ),
 ]

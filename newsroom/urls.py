@@ -2,9 +2,12 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.static import serve as static_serve
 
+from articles import sitemaps
 from articles import views as article_views
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
@@ -14,6 +17,27 @@ admin.site.index_title = "Editing and moderation"
 urlpatterns = [
     path("", include("articles.urls")),
     path("healthz", article_views.healthz, name="healthz"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
+    path(
+        "news-sitemap.xml",
+        sitemap,
+        {
+            "sitemaps": sitemaps.NEWS_SITEMAPS,
+            "template_name": "articles/news_sitemap.xml",
+        },
+        name="news-sitemap",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
     path("comments/", include("comments.urls")),
     path("admin/", admin.site.urls),
 ]
