@@ -56,7 +56,8 @@ def article_detail(request, year, month, day, slug):
         date = datetime.date(year, month, day)
     except ValueError:
         raise Http404("No such date") from None
-    articles = Article.objects.select_related("section", "author")
+    # comment_count (same query) feeds the page's NewsArticle JSON-LD.
+    articles = Article.objects.select_related("section", "author").with_comment_count()
     if not (request.user.is_authenticated and request.user.is_staff):
         articles = articles.published()
     article = get_object_or_404(articles, slug=slug, published_at__date=date)
@@ -69,7 +70,7 @@ def draft_preview(request, pk):
     if not (request.user.is_authenticated and request.user.is_staff):
         raise Http404
     article = get_object_or_404(
-        Article.objects.select_related("section", "author"), pk=pk
+        Article.objects.select_related("section", "author").with_comment_count(), pk=pk
     )
     return render_article(request, article)
 
