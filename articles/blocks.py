@@ -33,13 +33,11 @@ def live_ads() -> dict[str, list[AdSlot]]:
     return cache.get_or_set(ADS_KEY, load, timeout=ADS_TTL)
 
 
-def trending(limit: int = 5) -> list[Article]:
-    """The stories with most recent reader activity (see articles/trending.py)."""
+def activity() -> dict[str, list[Article]]:
+    """Trending and Most commented lists (articles/trending.py): one query per TRENDING_TTL."""
     from articles.trending import compute_trending
 
-    return cache.get_or_set(
-        TRENDING_KEY, lambda: compute_trending(5), timeout=TRENDING_TTL
-    )[:limit]
+    return cache.get_or_set(TRENDING_KEY, compute_trending, timeout=TRENDING_TTL)
 
 
 def forget(*keys: str) -> None:

@@ -135,6 +135,12 @@ class ArticleQuerySet(models.QuerySet):
         ]
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The search vector is as big as the body and only the database reads it.
+        return super().get_queryset().defer("search_vector")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -216,7 +222,7 @@ class Article(models.Model):
     # standfirst and body (migration 0003; articles/search.py). Always NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -390,3 +396,27 @@ class AdSlot(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ArticleDailyViews(models.Model):
+    """Page views of one story on one day, flushed in batches from the cache (articles/trending.py)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_views"
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("daily views")
+        verbose_name_plural = _("daily views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "day"], name="article_day_views_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "article"], name="views_day_article")]
+
+    def __str__(self):
+        return f"{self.article_id} on {self.day}: {self.views}"

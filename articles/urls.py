@@ -14,6 +14,7 @@ urlpatterns = [
         name="detail",
     ),
     path("preview/<int:pk>/", views.draft_preview, name="preview"),
+    path("trending/view/<int:pk>/", views.count_view, name="count-view"),
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("search/", views.search, name="search"),

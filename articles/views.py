@@ -2,14 +2,22 @@ import datetime
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
-from articles import blocks
+from articles import blocks, trending
 from articles import search as article_search
 from articles.body import split_body
 from articles.models import Article, Author, Section
@@ -138,6 +146,22 @@ def search(request):
         "ads": blocks.live_ads(),
     }
     return render(request, "articles/search.html", context)
+
+
+@csrf_exempt  # a counter bump from sendBeacon; it changes nothing a forged request could abuse
+@require_POST
+def count_view(request, pk):
+    """Count one page view for Trending (cache only), and now and then flush the counts."""
+    trending.count_view(pk)
+    if trending.flush_due():
+        trending.flush_views()
+    return HttpResponse(status=204)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's, for instance)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @never_cache

@@ -12,6 +12,6 @@ def section_nav(context):
 
 
 @register.inclusion_tag("articles/_trending.html")
-def trending_list(limit=5):
-    """The Trending list; cached, at most one query when the cache is cold."""
-    return {"articles": blocks.trending(limit)}
+def trending_list():
+    """Trending and Most commented; cached, at most one query when the cache is cold."""
+    return blocks.activity()

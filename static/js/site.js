@@ -1,6 +1,13 @@
 // Newsroom progressive enhancement. Every page works without this file.
 (function () {
   "use strict";
+  // Trending counts a story view with a beacon, so the page itself can come from a cache.
+  var story = document.querySelector("[data-view-beacon]");
+  if (story && navigator.sendBeacon) navigator.sendBeacon(story.getAttribute("data-view-beacon"));
+})();
+
+(function () {
+  "use strict";
 
   // "Reply" moves the Leave a Reply form under the comment instead of reloading the page.
   var respond = document.getElementById("respond");

@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import BytesIO
 
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import F
@@ -14,7 +15,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from articles import demo_content
-from articles.models import AdSlot, Article, Author, Section
+from articles.models import AdSlot, Article, ArticleDailyViews, Author, Section
 
 W, H = 1600, 900
 SCHEDULED_AHEAD = timedelta(days=3)
@@ -616,7 +617,17 @@ def draw_ad(spec: dict) -> bytes:
 class Command(BaseCommand):
     help = "Create demo sections, authors, articles with illustrations and ad slots. Existing rows (matched by slug or name) are left alone."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the site already has articles (used by `make run`).",
+        )
+
     def handle(self, *args, **options):
+        if options["if_empty"] and Article.objects.exists():
+            self.stdout.write("The site already has articles; demo content not loaded.")
+            return
         started = time.monotonic()
         now = timezone.now()
         with transaction.atomic():
@@ -624,6 +635,7 @@ class Command(BaseCommand):
             authors, new_authors = self.seed_authors()
             new_articles, with_images = self.seed_articles(now, sections, authors)
             new_ads = self.seed_ad_slots(now)
+            self.seed_views(now)
 
         def line(label, created, total, extra=""):
             return f"{label}: {created} created{extra}, {total - created} already there"
@@ -639,6 +651,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(line("Ad slots", new_ads, len(demo_content.AD_SLOTS)))
+        # Reader comments belong to the comments app, which seeds its own demo threads.
+        call_command("seed_demo_comments", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready in {time.monotonic() - started:.1f}s."
@@ -724,6 +738,28 @@ class Command(BaseCommand):
             updated_at=F("published_at") + EDIT_DELAY
         )
         return len(created), with_images
+
+    def seed_views(self, now):
+        """A week of page views for the newest stories, so Trending has reader activity to rank."""
+        if ArticleDailyViews.objects.exists():
+            return
+        rng = random.Random(7)
+        today = timezone.localdate(now)
+        rows = []
+        for rank, article in enumerate(
+            Article.objects.published().order_by("-published_at")[:15]
+        ):
+            for days_ago in range(7):
+                day = today - timedelta(days=days_ago)
+                if day >= timezone.localdate(article.published_at):
+                    rows.append(
+                        ArticleDailyViews(
+                            article=article,
+                            day=day,
+                            views=rng.randint(20, 400) // (rank + 1),
+                        )
+                    )
+        ArticleDailyViews.objects.bulk_create(rows)
 
     def seed_ad_slots(self, now):
         """Create the ad slots not yet present (matched by name); return how many were new."""
