@@ -30,7 +30,7 @@ class ThreadPage:
 
 
 def _top_levels_and_children(comments):
-    by_id = {c.pk: c for c in comments}
+    by_id = {c.id: c for c in comments}
     children: dict[int, list] = {}
     tops = []
     for c in comments:
@@ -44,7 +44,7 @@ def _top_levels_and_children(comments):
 def page_number_of(comments, comment_id: int, per_page: int) -> int:
     """The thread page (1-based) that shows ``comment_id``, or 1 if it is not among ``comments``."""
     tops, _ = _top_levels_and_children(comments)
-    by_id = {c.pk: c for c in comments}
+    by_id = {c.id: c for c in comments}
     target = by_id.get(comment_id)
     while target is not None and target.parent_id in by_id:
         target = by_id[target.parent_id]
@@ -70,7 +70,7 @@ def build_thread(
             hue=avatar_hue(comment.name),
         )
         items.append(item)
-        replies = children.get(comment.pk, ())
+        replies = children.get(comment.id, ())
         item.has_children = bool(replies)
         for reply in replies:
             walk(reply, depth + 1)

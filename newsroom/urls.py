@@ -17,6 +17,8 @@ admin.site.index_title = "Editing and moderation"
 urlpatterns = [
     path("", include("articles.urls")),
     path("healthz", article_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's, for instance).
+    path("favicon.ico", article_views.favicon),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path(
         "sitemap-<section>.xml",

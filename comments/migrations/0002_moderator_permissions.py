@@ -27,15 +27,13 @@ def grant(apps, schema_editor):
     moderators.permissions.add(
         *Permission.objects.filter(content_type__app_label="comments", codename__in=MODERATOR_PERMISSIONS)
     )
-    # Editors see comment counts on their stories, but cannot moderate.
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(*Permission.objects.filter(content_type__app_label="comments", codename="view_comment"))
+    # Editors get no comment permissions: commenters' emails and IPs are for moderators only.
 
 
 def revoke(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name__in=["Moderators", "Editors"]):
+    for group in Group.objects.filter(name="Moderators"):
         group.permissions.remove(*Permission.objects.filter(content_type__app_label="comments"))
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from comments import moderation, personal
 from comments.forms import CommentForm
 from comments.models import Comment
+from comments.render import render_comments
 from comments.thread import build_thread
 
 register = template.Library()
@@ -26,12 +27,18 @@ def discussion(context, article):
         reply_to = _reply_target(request.GET.get("replytocom"), comments)
         initial = {
             **personal.remembered_author(request),
-            "parent": reply_to.pk if reply_to else None,
+            "parent": reply_to.id if reply_to else None,
         }
         initial["remember"] = bool(personal.remembered_author(request))
         form = CommentForm(article=article, user=request.user, initial=initial)
     state = moderation.discussion_state(article)
+    comments_html = render_comments(
+        thread.items,
+        page_number=thread.page_obj.number,
+        can_reply=state != "closed" and settings.COMMENTS_MAX_DEPTH > 1,
+    )
     return {
+        "comments_html": comments_html,
         "article": article,
         "thread": thread,
         "form": form,
@@ -50,7 +57,7 @@ def _reply_target(raw, comments):
         return None
     wanted = int(raw)
     return next(
-        (c for c in comments if c.pk == wanted and c.status == Comment.Status.APPROVED),
+        (c for c in comments if c.id == wanted and c.status == Comment.Status.APPROVED),
         None,
     )
 
