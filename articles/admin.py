@@ -7,7 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.forms import CheckedImageField
 from articles.models import AdSlot, Article, Author, Section
+
+# Every image upload in the admin gets Newsroom's specific messages (articles/images.py).
+IMAGE_FIELDS = {models.ImageField: {"form_class": CheckedImageField}}
 
 
 @admin.register(Section)
@@ -25,6 +29,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_filter = [("user", admin.EmptyFieldListFilter)]
     search_fields = ["name", "bio"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = IMAGE_FIELDS
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
 
@@ -51,6 +56,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     search_fields = ["headline", "standfirst", "body"]
     prepopulated_fields = {"slug": ["headline"]}
+    formfield_overrides = IMAGE_FIELDS
     autocomplete_fields = ["author", "section"]
     list_select_related = ["section", "author"]
     date_hierarchy = "published_at"
@@ -81,6 +87,25 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         )
 
+    def get_list_display(self, request):
+        # Only people who may read comments get the link to them.
+        if request.user.has_perm("comments.view_comment"):
+            return self.list_display
+        return [
+            name if name != "comments" else "comment_count_plain"
+            for name in self.list_display
+        ]
+
+    @admin.display(description=_("Comments"), ordering="comment_count")
+    def comment_count_plain(self, obj):
+        return self._comment_label(obj)
+
+    def _comment_label(self, obj):
+        label = str(obj.comment_count)
+        if obj.pending_count:
+            label += _(" (+%(n)d waiting)") % {"n": obj.pending_count}
+        return label
+
     @admin.display(description=_("Comments"), ordering="comment_count")
     def comments(self, obj):
         """Approved (and waiting) comments, linked to the moderation list for this story."""
@@ -88,10 +113,7 @@ class ArticleAdmin(admin.ModelAdmin):
             reverse("admin:comments_comment_changelist")
             + f"?article__id__exact={obj.pk}"
         )
-        label = str(obj.comment_count)
-        if obj.pending_count:
-            label += _(" (+%(n)d waiting)") % {"n": obj.pending_count}
-        return format_html('<a href="{}">{}</a>', url, label)
+        return format_html('<a href="{}">{}</a>', url, self._comment_label(obj))
 
     @admin.display(description=_("Reader view"))
     def preview_link(self, obj):
@@ -139,4 +161,4 @@ class AdSlotAdmin(admin.ModelAdmin):
     search_fields = ["name", "alt_text", "link"]
     date_hierarchy = "starts_at"
     # Django 6 makes https the assumed scheme for typed-in addresses; opt in now.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {**IMAGE_FIELDS, models.URLField: {"assume_scheme": "https"}}

@@ -37,7 +37,12 @@ def test_query_count_does_not_grow_with_articles(
         "section": section.get_absolute_url(),
         "author": author.get_absolute_url(),
     }
-    limits = {"home": 4, "article": 3, "section": 3, "author": 3}  # article: story, related, comments
+    limits = {
+        "home": 4,
+        "article": 3,
+        "section": 3,
+        "author": 3,
+    }  # article: story, related, comments
     small = _queries_for(
         client, urls[page], django_assert_max_num_queries, limits[page]
     )
