@@ -78,6 +78,7 @@ class PageGuard:
         self.console_errors = []
         self.page_errors = []
         self.foreign_requests = []
+        self.error_documents = set()
 
     def watch(self, page):
         def on_dialog(dialog):
@@ -85,14 +86,28 @@ class PageGuard:
             dialog.dismiss()
 
         def on_console(message):
-            if message.type == "error":
-                self.console_errors.append(f"{page.url}: {message.text}")
+            if message.type != "error":
+                return
+            # A page answered with 4xx on purpose (a form sent back with errors, a 404 page)
+            # logs "Failed to load resource" for the document itself; that is not a broken page.
+            location = (message.location or {}).get("url", "")
+            if (
+                location in self.error_documents
+                and "Failed to load resource" in message.text
+            ):
+                return
+            self.console_errors.append(f"{page.url}: {message.text}")
+
+        def on_response(response):
+            if response.request.resource_type == "document" and response.status >= 400:
+                self.error_documents.add(response.url)
 
         def on_request(request):
             if not _is_local(request.url):
                 self.foreign_requests.append(f"{page.url} -> {request.url}")
 
         page.on("dialog", on_dialog)
+        page.on("response", on_response)
         page.on("console", on_console)
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.on("request", on_request)
