@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "csp",
     "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
 ]
@@ -167,6 +168,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Background tasks (moderator emails). Immediate by default; production can use
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend with `manage.py db_worker` (docs/deploy.md).
 TASKS = {
     "default": {
         "BACKEND": env.str(
@@ -199,7 +202,9 @@ COMMENTS_NOTIFY_EMAILS = env.list("COMMENTS_NOTIFY_EMAILS", default=[])
 if COMMENTS_MODERATION not in {"all", "first_time", "none"}:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("COMMENTS_MODERATION must be one of: all, first_time, none.")
+    raise ImproperlyConfigured(
+        "COMMENTS_MODERATION must be one of: all, first_time, none."
+    )
 
 # How many reverse proxies sit in front of the app (client IP from X-Forwarded-For); 0: none.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
