@@ -138,6 +138,21 @@ def feed_links(section=None) -> list[dict]:
     return links
 
 
+def comments_feed_link(article) -> dict:
+    """The story's own comment feed (served by the comments app)."""
+    local = timezone.localtime(article.published_at)
+    path = reverse(
+        "comments:feed",
+        kwargs={
+            "year": local.year,
+            "month": local.month,
+            "day": local.day,
+            "slug": article.slug,
+        },
+    )
+    return _feed_link("RSS", f"Comments on {article.headline}", path)
+
+
 def _feed_link(kind, title, path):
     mime = {"RSS": "application/rss+xml", "Atom": "application/atom+xml"}[kind]
     return {"type": mime, "title": f"{title} ({kind})", "href": absolute_url(path)}
@@ -277,6 +292,7 @@ def page_meta(
     section=None,
     json_ld=(),
     extra_og=(),
+    extra_feeds=(),
     robots: str = "",
 ) -> dict:
     """Everything ``includes/_meta.html`` renders for one page."""
@@ -309,7 +325,7 @@ def page_meta(
         "description": description,
         "canonical": canonical,
         "robots": robots,
-        "feeds": feed_links(section),
+        "feeds": feed_links(section) + list(extra_feeds),
         "og": og + list(extra_og),
         "twitter": twitter,
         "json_ld": list(json_ld),
@@ -393,6 +409,7 @@ def article_meta(article, *, comment_count=None, comments=None) -> dict:
             ),
         ],
         extra_og=extra_og,
+        extra_feeds=[comments_feed_link(article)] if article.is_public else [],
         robots="" if article.is_public else "noindex",
     )
 

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from comments import views
+from comments import feeds, views
 
+# Mounted at the site root: the comment feed lives under its story's own address.
 app_name = "comments"
 urlpatterns = [
-    path("post/<int:article_id>/", views.post_comment, name="post"),
-    path("<int:pk>/", views.permalink, name="permalink"),
+    path("comments/post/<int:article_id>/", views.post_comment, name="post"),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path(
+        "<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/comments/feed/",
+        feeds.ArticleCommentsFeed(),
+        name="feed",
+    ),
 ]

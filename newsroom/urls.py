@@ -40,7 +40,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
-    path("comments/", include("comments.urls")),
+    path("", include("comments.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from comments import moderation, personal
+from comments import moderation, personal, schema
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.render import render_comments
@@ -14,8 +14,7 @@ register = template.Library()
 def discussion(context, article):
     """An article's comments and Leave a Reply form: one query for the whole thread."""
     request = context["request"]
-    held = personal.held_ids(request)
-    comments = list(Comment.objects.for_thread(article, held))
+    comments = thread_comments(request, article)
     thread = build_thread(
         comments, page=request.GET.get("cpage"), per_page=settings.COMMENTS_PER_PAGE
     )
@@ -49,6 +48,33 @@ def discussion(context, article):
         "user": request.user,
         # Inclusion tags start a fresh context: the CSRF token must be handed over explicitly.
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+def thread_comments(request, article) -> list:
+    """The article's thread for this request, loaded once and shared by every tag on the page."""
+    cached = getattr(request, "_newsroom_thread", None)
+    if cached is None or cached[0] != article.pk:
+        comments = list(Comment.objects.for_thread(article, personal.held_ids(request)))
+        cached = (article.pk, comments)
+        request._newsroom_thread = cached
+    return cached[1]
+
+
+@register.simple_tag(takes_context=True)
+def comment_schema(context, article, limit=5):
+    """``{"count": n, "items": [...]}``: approved comments as schema.org data, for the page's JSON-LD.
+
+    Only approved comments, so the head is the same for every reader; shares the thread query.
+    """
+    approved = [
+        c
+        for c in thread_comments(context["request"], article)
+        if c.status == Comment.Status.APPROVED
+    ]
+    return {
+        "count": len(approved),
+        "items": [schema.comment_data(article, c) for c in approved[:limit]],
     }
 
 

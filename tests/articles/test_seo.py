@@ -233,7 +233,7 @@ def test_staff_preview_of_a_draft_is_not_indexed(admin_client):
     assert parser.meta["robots"] == "noindex"
 
 
-def test_article_advertises_site_and_section_feeds(client, story):
+def test_article_advertises_site_section_and_comment_feeds(client, story):
     feeds = _feeds(_head(client, story.get_absolute_url()))
 
     slug = story.section.slug
@@ -242,6 +242,7 @@ def test_article_advertises_site_and_section_feeds(client, story):
         SITE_URL + reverse("articles:feed-atom"),
         SITE_URL + reverse("articles:section-feed", args=[slug]),
         SITE_URL + reverse("articles:section-feed-atom", args=[slug]),
+        SITE_URL + story.get_absolute_url() + "comments/feed/",
     ]
 
 

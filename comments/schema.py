@@ -1,0 +1,20 @@
+"""schema.org ``Comment`` data for a story's JSON-LD: comments crawlers can read."""
+
+from html import unescape
+
+from django.conf import settings
+from django.utils.html import strip_tags
+
+
+def comment_data(article, comment) -> dict:
+    """One approved comment (a thread tuple or a model) as a schema.org Comment."""
+    author = {"@type": "Person", "name": comment.name}
+    if comment.url:
+        author["url"] = comment.url
+    return {
+        "@type": "Comment",
+        "text": unescape(strip_tags(comment.body_html)),
+        "dateCreated": comment.created_at.isoformat(),
+        "author": author,
+        "url": f"{settings.SITE_URL}{article.get_absolute_url()}#comment-{comment.id}",
+    }
