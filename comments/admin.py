@@ -191,11 +191,10 @@ class CommentAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(BlockedTerm)
-class BlockedTermAdmin(admin.ModelAdmin):
-    list_display = ["term", "note", "created_at", "created_by"]
+class _ModeratorListAdmin(admin.ModelAdmin):
+    """Blocked terms and trusted commenters: lists moderators keep, each entry signed by its author."""
+
     list_filter = ["created_at"]
-    search_fields = ["term", "note"]
     list_select_related = ["created_by"]
     readonly_fields = ["created_by", "created_at"]
 
@@ -203,17 +202,15 @@ class BlockedTermAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(BlockedTerm)
+class BlockedTermAdmin(_ModeratorListAdmin):
+    list_display = ["term", "note", "created_at", "created_by"]
+    search_fields = ["term", "note"]
 
 
 @admin.register(TrustedCommenter)
-class TrustedCommenterAdmin(admin.ModelAdmin):
+class TrustedCommenterAdmin(_ModeratorListAdmin):
     list_display = ["name", "email", "created_at", "created_by"]
-    list_filter = ["created_at"]
     search_fields = ["name", "email"]
-    list_select_related = ["created_by"]
-    readonly_fields = ["created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)

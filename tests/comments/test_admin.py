@@ -248,3 +248,15 @@ def test_hostile_comment_is_escaped_in_the_admin(admin_client):
     for page in (html, change):
         assert "<script>alert(1)</script>" not in page
         assert "<b>bold</b>" not in page
+
+
+def test_moderator_adds_a_blocked_term_signed_with_their_name(moderator):
+    client, user = moderator
+
+    response = client.post(
+        reverse("admin:comments_blockedterm_add"),
+        {"term": "miracle cure", "note": "pill spam"},
+    )
+
+    assert response.status_code == 302
+    assert BlockedTerm.objects.get(term="miracle cure").created_by == user
