@@ -152,7 +152,9 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
         "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
     )
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+    # The header's "preload" only makes the site eligible; nothing is listed until the owner
+    # submits the domain at hstspreload.org (docs/deploy.md).
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 # Strict Content-Security-Policy: every script and style comes from our own static files.
 CONTENT_SECURITY_POLICY = {

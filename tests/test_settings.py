@@ -57,3 +57,27 @@ def test_start_up_with_debug_uses_the_development_key():
     result = _start_django(DJANGO_DEBUG="1")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_"))
+            },
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "k3-9sd8f7Jh2L0qP5zX1cV6bN4mA8sD2fG7hJ3kL9pO0iU5yT1rE",
+            "DJANGO_ALLOWED_HOSTS": "news.example.org",
+            "DJANGO_HTTPS": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
