@@ -52,6 +52,10 @@ def prepare():
 
     from tests.factories import image_file, make_ad, make_article, make_comment
 
+    twin_body = "\n\n".join(
+        f"Paragraph {i} of a typical story, long enough to be realistic. " * 3
+        for i in range(9)
+    )
     article = make_article(
         headline="Benchmark story",
         body="\n\n".join(
@@ -62,6 +66,14 @@ def prepare():
     )
     for _ in range(10):
         make_article(section=article.section)
+    # The same story without comments, to show what the 200 comments themselves cost.
+    make_article(
+        headline="Benchmark twin",
+        slug="benchmark-twin",
+        section=article.section,
+        body=twin_body,
+        image=image_file(),
+    )
     make_ad(after_paragraph=2)
     make_ad(
         placement="sidebar", image=image_file("side.png", size=(300, 250), fmt="PNG")
@@ -80,20 +92,34 @@ def prepare():
     return article
 
 
-def render_figures(article):
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_ACCEPT_ENCODING="gzip")
-    url = article.get_absolute_url()
+def median_render(client, url):
     client.get(url)  # warm caches and templates
     timings = []
     for _ in range(RENDER_RUNS):
         start = time.perf_counter()
-        response = client.get(url)
+        client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as queries:
+    return timings
+
+
+def render_figures(article):
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    url = article.get_absolute_url()
+    timings = median_render(client, url)
+    from articles.models import Article
+
+    twin = median_render(
+        client, Article.objects.get(slug="benchmark-twin").get_absolute_url()
+    )
+    queries = []
+    with connection.execute_wrapper(
+        lambda execute, sql, params, many, context: (
+            queries.append(sql) or execute(sql, params, many, context)
+        )
+    ):
         response = client.get(url)
     plain = Client().get(url).content
     css = (ROOT / "static/css/site.css").read_bytes()
@@ -102,6 +128,7 @@ def render_figures(article):
         "url": url,
         "median_ms": statistics.median(timings),
         "p90_ms": statistics.quantiles(timings, n=10)[-1],
+        "twin_ms": statistics.median(twin),
         "queries": len(queries),
         "html_bytes": len(plain),
         "html_gzip": len(response.content),
@@ -199,6 +226,7 @@ def main():
             f"{f['median_ms']:.1f} ms",
         ),
         ("Article page, 200 comments: server render (p90)", f"{f['p90_ms']:.1f} ms"),
+        ("Same story without comments (median)", f"{f['twin_ms']:.1f} ms"),
         ("Article page: SQL queries", f"{f['queries']}"),
         ("Comments rendered on the page", f"{f['comments_rendered']}"),
         (
