@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Value, When
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
@@ -54,20 +54,18 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [f for f in fields if f != "status"]
 
-    def get_queryset(self, request):
+    def get_ordering(self, request):
         # Pending first, newest first within each group.
+        pending_first = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1)
+        )
+        return [pending_first.asc(), "-created_at", "-id"]
+
+    def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .select_related("article", "parent", "moderated_by", "user")
-            .annotate(
-                queue=Case(
-                    When(status=Comment.Status.PENDING, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("queue", "-created_at")
         )
 
     def has_moderate_permission(self, request):

@@ -37,17 +37,20 @@ def act(client, action, comments):
 
 def test_changelist_lists_pending_first_with_reason_email_ip_and_article(moderator):
     client, _ = moderator
+    make_comment(body="Older and approved")
     old_pending = make_comment(
         status=Comment.Status.PENDING,
         reason=Comment.Reason.FIRST_TIME,
         ip_address="203.0.113.9",
     )
-    make_comment(body="Newer but approved")
+    new_pending = make_comment(status=Comment.Status.PENDING)
+    make_comment(body="Newest but approved")
 
     response = client.get(reverse(CHANGELIST))
 
     rows = list(response.context["cl"].result_list)
-    assert rows[0] == old_pending
+    assert rows[:2] == [new_pending, old_pending]
+    assert [c.body for c in rows[2:]] == ["Newest but approved", "Older and approved"]
     assertContains(response, old_pending.email)
     assertContains(response, "203.0.113.9")
     assertContains(response, "First-time commenter")
