@@ -16,7 +16,7 @@ from django.db.models.functions import Greatest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles import seo
 from articles.models import Article, Author, Section
@@ -136,7 +136,7 @@ NEWS_SITEMAPS = {"news": NewsSitemap}
 
 
 @x_robots_tag
-@require_GET
+@require_safe
 def index(request):
     """The sitemap index at /sitemap.xml: every page of every sitemap, on ``SITE_URL``.
 

@@ -14,7 +14,7 @@ from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from articles import blocks, trending
@@ -27,7 +27,7 @@ SEARCH_PER_PAGE = 10
 HOME_SECTION_STORIES = 4
 
 
-@require_GET
+@require_safe
 def home(request):
     """Lead story, latest stories (paginated), a block per section."""
     listing = Article.objects.for_listing()
@@ -57,7 +57,7 @@ def _paginate(request, queryset, per_page):
         raise Http404("No such page") from None
 
 
-@require_GET
+@require_safe
 def article_detail(request, year, month, day, slug):
     """One story. Staff may preview drafts and scheduled stories; readers get 404."""
     try:
@@ -72,7 +72,7 @@ def article_detail(request, year, month, day, slug):
     return render_article(request, article)
 
 
-@require_GET
+@require_safe
 def draft_preview(request, pk):
     """Staff preview of any article by id, whatever its status or date."""
     if not (request.user.is_authenticated and request.user.is_staff):
@@ -130,7 +130,7 @@ class AuthorView(_FrontView):
     template_name = "articles/author_detail.html"
 
 
-@require_GET
+@require_safe
 def search(request):
     """Search results for ``?q=``; without a query, just the search box (and no query run)."""
     query = article_search.clean_query(request.GET.get("q"))
@@ -158,14 +158,14 @@ def count_view(request, pk):
     return HttpResponse(status=204)
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's, for instance)."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database answers, 503 when it does not; for load balancers."""
     try:

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
 from articles.views import render_article
@@ -95,7 +95,7 @@ def post_comment(request, article_id):
     return response
 
 
-@require_GET
+@require_safe
 def permalink(request, pk):
     """A stable address for one approved comment: redirects to the page that shows it."""
     comment = get_object_or_404(

@@ -253,3 +253,12 @@ def test_no_inline_script_style_or_handlers(client):
             "<script>" not in html and "<style" not in html and ' style="' not in html
         )
         assert " onclick=" not in html and " onload=" not in html
+
+
+def test_pages_answer_head_requests_for_uptime_monitors(client):
+    article = make_article()
+
+    for url in (reverse("articles:home"), article.get_absolute_url(), reverse("healthz")):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
