@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from comments.models import Comment
 from tests.browser.conftest import screenshot
+from tests.browser.test_reading import _blocking_violations
 from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
@@ -201,3 +202,41 @@ def test_bad_input_shows_messages_next_to_the_fields_and_keeps_the_text(
     )
     assert Comment.objects.count() == 0
     screenshot(reader, "comment-errors-375")
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_discussion_states_have_no_serious_accessibility_violations(
+    new_page, live_server, story, color_scheme
+):
+    parent = Comment.objects.create(
+        article=story,
+        name="Owen",
+        email="owen@example.org",
+        url="https://owen.example.org",
+        body="First!",
+        body_html="<p>First!</p>",
+        status=Comment.Status.APPROVED,
+    )
+    Comment.objects.create(
+        article=story,
+        parent=parent,
+        depth=2,
+        root=parent,
+        name="Ann",
+        email="ann@example.org",
+        body="A reply",
+        body_html="<p>A reply</p>",
+        status=Comment.Status.APPROVED,
+    )
+    reader = new_page(color_scheme=color_scheme, width=375)
+    reader.goto(live_server.url + story.get_absolute_url())
+    found = {"thread": _blocking_violations(reader)}
+
+    fill_comment(
+        reader, body="", name="", email="bad"
+    )  # the form comes back with errors
+    found["errors"] = _blocking_violations(reader)
+    fill_comment(reader, body="Held for moderation")
+    found["held"] = _blocking_violations(reader)
+
+    assert not any(found.values()), found
