@@ -6,6 +6,7 @@ from comments import spam
 from comments.models import Comment
 
 URL_MESSAGE = _("Enter a web address starting with http:// or https://.")
+BAD_PARENT_MESSAGE = _("You can only reply to a published comment on this story.")
 EXPIRED_MESSAGE = _(
     "This form has expired, please post again. Your comment is still below."
 )
@@ -22,7 +23,11 @@ class CommentForm(forms.ModelForm):
         label=_("Website"),
         error_messages={"invalid": URL_MESSAGE},
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": BAD_PARENT_MESSAGE},
+    )
     timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
     # Honeypot: hidden from people (its wrapper has the `hidden` attribute), so only bots fill it in.
     leave_empty = forms.CharField(required=False, label=_("Leave this field empty"))
@@ -39,7 +44,6 @@ class CommentForm(forms.ModelForm):
         labels = {
             "name": _("Name"),
             "email": _("Email"),
-            "url": _("Website"),
             "body": _("Comment"),
         }
         error_messages = {
@@ -53,9 +57,6 @@ class CommentForm(forms.ModelForm):
                 ),
                 "invalid": _("Enter an email address like name@example.org."),
             },
-            "url": {
-                "invalid": _("Enter a web address starting with http:// or https://.")
-            },
             "body": {"required": _("Please write a comment.")},
         }
 
@@ -63,9 +64,9 @@ class CommentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.article = article
         self.is_staff = bool(user and user.is_authenticated and user.is_staff)
-        if self.is_staff:  # staff post under their own account's name and email
-            self.fields["name"].required = False
-            self.fields["email"].required = False
+        # Readers must give a name and email; staff post under their own account's.
+        self.fields["name"].required = not self.is_staff
+        self.fields["email"].required = not self.is_staff
         self.honeypot_filled = False
         self.too_fast = False
         self.parent_comment = None
@@ -75,9 +76,7 @@ class CommentForm(forms.ModelForm):
     def clean_url(self):
         url = self.cleaned_data["url"]
         if url and not url.lower().startswith(("http://", "https://")):
-            raise forms.ValidationError(
-                self.fields["url"].error_messages["invalid"], code="invalid"
-            )
+            raise forms.ValidationError(URL_MESSAGE, code="invalid")
         return url
 
     def clean_leave_empty(self):
@@ -95,10 +94,7 @@ class CommentForm(forms.ModelForm):
             .first()
         )
         if parent is None:
-            raise forms.ValidationError(
-                _("You can only reply to a published comment on this story."),
-                code="bad_parent",
-            )
+            raise forms.ValidationError(BAD_PARENT_MESSAGE, code="bad_parent")
         self.parent_comment = parent
         return parent_id
 

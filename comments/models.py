@@ -59,7 +59,6 @@ class Comment(models.Model):
         TOO_FAST = "too_fast", _("Form sent too fast")
         HONEYPOT = "honeypot", _("Honeypot field filled in")
         BLOCKED_TERM = "blocked_term", _("Blocked term")
-        MODERATOR = "moderator", _("Moderator decision")
 
     article = models.ForeignKey(
         "articles.Article",
@@ -75,13 +74,10 @@ class Comment(models.Model):
         related_name="replies",
         verbose_name=_("in reply to"),
     )
-    # The top-level comment of this thread (None for top-level comments): pagination by thread.
-    root = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     depth = models.PositiveSmallIntegerField(_("depth"), default=1)
     name = models.CharField(_("name"), max_length=100)
-    email = models.EmailField(_("email"), max_length=254)
+    # Required on the public form; blank only for staff whose account has no email address.
+    email = models.EmailField(_("email"), max_length=254, blank=True)
     url = models.URLField(_("website"), max_length=200, blank=True)
     body = models.TextField(_("comment"), max_length=5000)
     # The text rendered once at posting time (escaped, linked, sanitised): pages never re-render it.

@@ -54,18 +54,17 @@ def comments_closed(article) -> bool:
 def blocked_term_in(*values: str) -> str | None:
     """The first blocked term found in any of the values, or None.
 
-    Terms made of letters and digits match whole words ("ass" does not block "class");
-    anything else (an email, an address, an IP) matches as a plain substring.
+    A term matches as a whole token, ignoring case: "ass" does not block "class", the IP
+    "1.2.3.4" does not block "11.2.3.45", "bob@x.example" does not block "jimbob@x.example";
+    a domain such as "bad.example" does block "https://bad.example/offer" and "me@bad.example".
     """
     haystack = "\n".join(v for v in values if v).casefold()
     for term in BlockedTerm.objects.values_list("term", flat=True):
         needle = term.strip().casefold()
-        if not needle:
-            continue
-        if re.fullmatch(r"\w[\w ]*\w|\w", needle):
-            if re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack):
-                return term
-        elif needle in haystack:
+        # Not inside a longer word, number, address or domain; a full stop ending a sentence is fine.
+        if needle and re.search(
+            rf"(?<![\w.-]){re.escape(needle)}(?![\w-]|\.\w)", haystack
+        ):
             return term
     return None
 
@@ -73,11 +72,10 @@ def blocked_term_in(*values: str) -> str | None:
 def is_known_commenter(name: str, email: str) -> bool:
     """True when the name+email is trusted or has an approved comment already."""
     email = email.casefold()
+    # Comment emails are stored lower-cased: an exact match can use the author-history index.
     return (
         TrustedCommenter.objects.filter(name__iexact=name, email__iexact=email).exists()
-        or Comment.objects.approved()
-        .filter(name__iexact=name, email__iexact=email)
-        .exists()
+        or Comment.objects.approved().filter(email=email, name__iexact=name).exists()
     )
 
 

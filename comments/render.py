@@ -1,24 +1,25 @@
-"""Render a page of comments to HTML in one pass over a prepared list.
+"""Render a page of approved comments to HTML in one pass over a prepared list.
 
 Django's template engine costs about half a millisecond per comment here (a dozen variable
 lookups, two date filters), so a 200-comment discussion would spend ~100 ms in the loop.
-This builds the same markup with one format string per comment instead (~5 µs each).
+This builds the same markup with one format string per comment instead (a few µs each).
+The output is the same for every reader: a reader's own held comments are rendered
+separately, from templates/personal/.
 
-Safety: every value interpolated below goes through ``escape`` (or is an integer), except
-``body_html``, which was escaped by urlize and sanitised by nh3 when the comment was posted
-(comments/text.py). tests/comments/test_render.py feeds it hostile names, sites and text.
+Safety: every value interpolated below goes through ``escape`` (or is an integer or a
+date we format), except ``body_html``, which was escaped by urlize and sanitised by nh3 when
+the comment was posted (comments/text.py). tests/comments/test_render.py feeds it hostile
+names, sites and text.
 """
 
 from html import (
     escape,
 )  # the standard library's: same escaping as Django's, without the lazy-string wrapper
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 MONTHS = [
-    "",
     "January",
     "February",
     "March",
@@ -34,49 +35,58 @@ MONTHS = [
 ]
 
 COMMENT = (
-    '<li id="comment-{id}" class="comment depth-{depth}{held_class}">'
+    '<li id="comment-{id}" class="comment depth-{depth}">'
     '<article class="comment__body" aria-labelledby="comment-{id}-author">'
     '<header class="comment__meta">'
     '<span class="avatar avatar--{hue}" aria-hidden="true">{initials}</span>'
     '<span class="comment__author" id="comment-{id}-author">{author}</span>'
-    '<a class="comment__date" href="{page_query}#comment-{id}"><time datetime="{iso}">{when}</time></a>'
-    "</header>{held_notice}"
+    '<a class="comment__date" href="{page_url}#comment-{id}"><time datetime="{iso}">{when}</time></a>'
+    "</header>"
     '<div class="comment__text">{body}</div>{reply}'
     "</article>{after}\n"
 )
 REPLY = (
     '<p class="comment__reply"><a class="comment-reply-link" rel="nofollow" '
-    'href="?{page_amp}replytocom={id}#respond" data-reply-to="{id}" data-reply-name="{name}" '
+    'href="{reply_url}replytocom={id}#respond" data-reply-to="{id}" data-reply-name="{name}" '
     'aria-label="Reply to {name}">Reply</a></p>'
 )
 
 
-def _when(moment, zone) -> tuple[str, str]:
-    local = moment.astimezone(zone)
+def when(moment, zone=None) -> tuple[str, str]:
+    """``(ISO 8601, "27 November 2026 at 14:05")`` in the site's time zone."""
+    local = moment.astimezone(zone or timezone.get_current_timezone())
     return (
         local.isoformat(),
-        f"{local.day} {MONTHS[local.month]} {local.year} at {local.hour:02d}:{local.minute:02d}",
+        f"{local.day} {MONTHS[local.month - 1]} {local.year} at {local.hour:02d}:{local.minute:02d}",
     )
 
 
-def render_comments(items, *, page_number: int, can_reply: bool) -> SafeString:
-    """The ``<li>`` elements of one page of threads (see comments/thread.py for ``items``)."""
-    page_query = f"?cpage={page_number}" if page_number > 1 else ""
-    page_amp = f"cpage={page_number}&amp;" if page_number > 1 else ""
-    held_notice = ""
-    if any(item.is_held for item in items):
-        # Per-person text lives in templates/personal/ with the other per-reader fragments.
-        held_notice = render_to_string("personal/_held_notice.html")
+def author_html(name: str, url: str) -> str:
+    """The commenter's name, linked to their website when they gave one."""
+    if url:
+        return f'<a href="{escape(url)}" rel="ugc nofollow noopener">{escape(name)}</a>'
+    return escape(name)
+
+
+def render_comments(
+    items, *, article_url: str, page_number: int, can_reply: bool
+) -> SafeString:
+    """The ``<li>`` elements of one page of threads (see comments/thread.py for ``items``).
+
+    Links carry the story's own address, so they also work on a page sent back after a
+    failed post (which lives at the posting address).
+    """
+    page_url = (
+        f"{escape(article_url)}?cpage={page_number}"
+        if page_number > 1
+        else escape(article_url)
+    )
+    reply_url = f"{page_url}&amp;" if page_number > 1 else f"{page_url}?"
     zone = timezone.get_current_timezone()
     parts = []
     for item in items:
         c = item.comment
-        name = escape(c.name)
-        if c.url:
-            author = f'<a href="{escape(c.url)}" rel="ugc nofollow noopener">{name}</a>'
-        else:
-            author = name
-        iso, when = _when(c.created_at, zone)
+        iso, stamp = when(c.created_at, zone)
         if item.has_children:
             after = '<ol class="children">'
         else:
@@ -85,17 +95,15 @@ def render_comments(items, *, page_number: int, can_reply: bool) -> SafeString:
             COMMENT.format(
                 id=c.id,
                 depth=item.depth,
-                held_class=" comment--held" if item.is_held else "",
                 hue=item.hue,
                 initials=escape(item.initials),
-                author=author,
-                page_query=page_query,
+                author=author_html(c.name, c.url),
+                page_url=page_url,
                 iso=iso,
-                when=when,
-                held_notice=held_notice if item.is_held else "",
+                when=stamp,
                 body=c.body_html,
-                reply=REPLY.format(page_amp=page_amp, id=c.id, name=name)
-                if can_reply and not item.is_held
+                reply=REPLY.format(reply_url=reply_url, id=c.id, name=escape(c.name))
+                if can_reply
                 else "",
                 after=after,
             )

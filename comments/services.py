@@ -41,20 +41,9 @@ def comment_create(
     is_staff = bool(user and user.is_authenticated and user.is_staff)
     if is_staff:
         name = user.get_full_name() or user.get_username()
-        email = user.email or email
+        email = user.email  # may be blank: staff are known without one
     email = (email or "").strip().lower()
     body = (body or "").strip()
-    if (
-        Comment.objects.filter(article=article, email=email, body=body)
-        .exclude(status=Comment.Status.REMOVED)
-        .exists()
-    ):
-        raise DuplicateComment(
-            _(
-                "Duplicate comment detected; it looks as though you’ve already said that!"
-            ),
-            code="duplicate",
-        )
     if parent is not None:
         parent = moderation.reply_parent(parent)
         if settings.COMMENTS_MAX_DEPTH <= 1:
@@ -73,7 +62,6 @@ def comment_create(
     comment = Comment(
         article=article,
         parent=parent,
-        root=(parent.root or parent) if parent else None,
         depth=parent.depth + 1 if parent else 1,
         name=name.strip(),
         email=email,
@@ -87,8 +75,21 @@ def comment_create(
         user_agent=(user_agent or "")[:300],
         user=user if user and user.is_authenticated else None,
     )
-    comment.full_clean(exclude=["parent", "root", "user"])
+    comment.full_clean(exclude=["parent", "user"])
     with transaction.atomic():
+        # Lock the story's row so a double-clicked "Post Comment" cannot slip two copies past
+        # the duplicate check (PostgreSQL; SQLite serialises writers anyway).
+        type(article).objects.select_for_update().filter(pk=article.pk).first()
+        duplicate = Comment.objects.filter(
+            article=article, email=email, body=body
+        ).exclude(status=Comment.Status.REMOVED)
+        if duplicate.exists():
+            raise DuplicateComment(
+                _(
+                    "Duplicate comment detected; it looks as though you’ve already said that!"
+                ),
+                code="duplicate",
+            )
         comment.save()
         if verdict.is_held:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
@@ -108,13 +109,9 @@ def _enqueue_notification(comment_id: int) -> None:
 
 def comments_moderate(comments, *, status: str, moderator) -> int:
     """Set ``status`` on the given comments, recording who decided and when. Returns how many changed."""
-    reason = {Comment.Status.APPROVED: ""}.get(status, Comment.Reason.MODERATOR)
+    # The reason it was held stays: moderators can still filter decided comments by it.
     return comments.exclude(status=status).update(
         status=status,
-        reason=reason,
-        reason_detail=""
-        if status == Comment.Status.APPROVED
-        else _("set by %(who)s") % {"who": moderator},
         moderated_by=moderator,
         moderated_at=timezone.now(),
     )

@@ -1,6 +1,6 @@
-"""Turn one article's comments (from one query) into a page of nested threads, ready to loop over.
+"""Turn one article's approved comments (from one query) into a page of nested threads.
 
-The template walks a flat list once; each item says whether it opens a list of replies and how
+The renderer walks a flat list once; each item says whether it opens a list of replies and how
 many lists close after it, so no template include or query runs per comment.
 """
 
@@ -15,7 +15,6 @@ from comments.text import avatar_hue, initials
 class ThreadItem:
     comment: object
     depth: int
-    is_held: bool
     initials: str
     hue: int
     has_children: bool = False
@@ -53,10 +52,8 @@ def page_number_of(comments, comment_id: int, per_page: int) -> int:
     return tops.index(target) // per_page + 1
 
 
-def build_thread(
-    comments, *, page: int | str | None, per_page: int, held_status: str = "pending"
-) -> ThreadPage:
-    """A page of threads from ``comments`` (oldest first). Out-of-range pages show the nearest page."""
+def build_thread(comments, *, page: int | str | None, per_page: int) -> ThreadPage:
+    """A page of threads from approved ``comments`` (oldest first). Out-of-range pages show the nearest page."""
     tops, children = _top_levels_and_children(comments)
     page_obj = Paginator(tops, per_page).get_page(page)
     items: list[ThreadItem] = []
@@ -65,7 +62,6 @@ def build_thread(
         item = ThreadItem(
             comment=comment,
             depth=depth,
-            is_held=comment.status == held_status,
             initials=initials(comment.name),
             hue=avatar_hue(comment.name),
         )
@@ -82,5 +78,4 @@ def build_thread(
         if not item.has_children:
             next_depth = items[index + 1].depth if index + 1 < len(items) else 1
             item.closes = range(item.depth - next_depth)
-    approved = sum(1 for c in comments if c.status != held_status)
-    return ThreadPage(items=items, page_obj=page_obj, approved_count=approved)
+    return ThreadPage(items=items, page_obj=page_obj, approved_count=len(comments))

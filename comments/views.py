@@ -13,9 +13,16 @@ from comments.models import Comment
 from comments.thread import page_number_of
 
 
-def thread_url(comment, held_ids=()) -> str:
-    """The article address that shows ``comment``: right thread page, anchored at the comment."""
-    comments = list(Comment.objects.for_thread(comment.article, held_ids))
+def thread_url(comment) -> str:
+    """The article address that shows ``comment``: right thread page, anchored at the comment.
+
+    A held comment shows to its author on every page (templates/personal/), so it gets page 1.
+    """
+    comments = list(
+        Comment.objects.for_thread(comment.article).filter(
+            status=Comment.Status.APPROVED
+        )
+    )
     page = page_number_of(comments, comment.pk, settings.COMMENTS_PER_PAGE)
     query = f"?cpage={page}" if page > 1 else ""
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
@@ -69,7 +76,8 @@ def post_comment(request, article_id):
             request, article, status=409, extra={"comment_form": form}
         )
     except ValidationError as exc:
-        form.add_error(None, exc)
+        # Model rules on fields the form does not show (e.g. the IP) go above the form.
+        form.add_error(None, ValidationError(exc.messages))
         return render_article(
             request, article, status=400, extra={"comment_form": form}
         )
@@ -77,15 +85,13 @@ def post_comment(request, article_id):
     if comment.status == Comment.Status.SPAM:
         # Said nothing about it on purpose: the page simply does not show the comment.
         response = HttpResponseRedirect(article.get_absolute_url() + "#comments")
-    else:
-        held = (
-            personal.held_ids(request) + [comment.pk]
-            if comment.status == Comment.Status.PENDING
-            else []
+    elif comment.status == Comment.Status.PENDING:
+        response = HttpResponseRedirect(
+            f"{article.get_absolute_url()}#comment-{comment.pk}"
         )
-        response = HttpResponseRedirect(thread_url(comment, held))
-        if held:
-            personal.remember_held(request, response, comment.pk)
+        personal.remember_held(request, response, comment.pk)
+    else:
+        response = HttpResponseRedirect(thread_url(comment))
     if data["remember"] and not form.is_staff:
         personal.remember_author(
             response, name=comment.name, email=comment.email, url=comment.url

@@ -77,7 +77,6 @@ def make_comment(**fields):
         fields["article"] = make_article()
     parent = fields.get("parent")
     if parent is not None:
-        fields.setdefault("root", parent.root or parent)
         fields.setdefault("depth", parent.depth + 1)
     fields.setdefault("name", f"Reader {n}")
     fields.setdefault("email", f"reader{n}@example.org")

@@ -221,7 +221,6 @@ def test_discussion_states_have_no_serious_accessibility_violations(
         article=story,
         parent=parent,
         depth=2,
-        root=parent,
         name="Ann",
         email="ann@example.org",
         body="A reply",

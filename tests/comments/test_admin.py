@@ -96,13 +96,15 @@ def test_approve_publishes_and_records_who_and_when(moderator):
 )
 def test_spam_and_remove_keep_the_comment_but_hide_it(moderator, action, status):
     client, _ = moderator
-    comment = make_comment(body="Hide me")
+    comment = make_comment(body="Hide me", reason=Comment.Reason.FIRST_TIME)
 
     act(client, action, [comment])
 
     comment.refresh_from_db()
     assert comment.status == status
-    assert comment.reason == Comment.Reason.MODERATOR
+    assert (
+        comment.reason == Comment.Reason.FIRST_TIME
+    )  # why it was held is kept after the decision
     assertNotContains(Client().get(comment.article.get_absolute_url()), "Hide me")
 
 

@@ -179,3 +179,28 @@ def test_reply_deeper_than_the_maximum_attaches_at_the_maximum(settings):
 
     assert moderation.reply_parent(second) == second
     assert moderation.reply_parent(third) == second
+
+
+@pytest.mark.parametrize(
+    ("term", "field", "value"),
+    [
+        ("1.2.3.4", "ip_address", "11.2.3.45"),
+        ("1.2.3.4", "ip_address", "1.2.3.40"),
+        ("bob@x.example", "email", "jimbob@x.example"),
+        ("bad.example", "url", "https://notbad.example/"),
+    ],
+)
+def test_blocked_ip_email_and_domain_do_not_catch_lookalikes(
+    settings, term, field, value
+):
+    settings.COMMENTS_MODERATION = "none"
+    BlockedTerm.objects.create(term=term)
+
+    assert verdict(**{field: value}).status == Comment.Status.APPROVED
+
+
+def test_blocked_domain_catches_addresses_on_it():
+    BlockedTerm.objects.create(term="bad.example")
+
+    assert verdict(email="me@bad.example").reason == Comment.Reason.BLOCKED_TERM
+    assert verdict(body="Visit bad.example.").reason == Comment.Reason.BLOCKED_TERM

@@ -138,7 +138,6 @@ class Command(BaseCommand):
         comment = Comment.objects.create(
             article=article,
             parent=parent,
-            root=(parent.root or parent) if parent else None,
             depth=parent.depth + 1 if parent else 1,
             name=name,
             email=email,
