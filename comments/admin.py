@@ -75,7 +75,9 @@ class CommentAdmin(admin.ModelAdmin):
         return False  # comments come from readers, through the site
 
     def has_delete_permission(self, request, obj=None):
-        return False  # moderators change the status; spam and removed comments stay on record
+        # Moderators change the status; spam and removed comments stay on record. Only a
+        # superuser may delete (which also lets them delete a story that has comments).
+        return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(

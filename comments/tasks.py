@@ -26,7 +26,11 @@ def moderator_emails() -> list[str]:
 
 @task()
 def notify_moderators(comment_id: int) -> int:
-    """Email the moderators about one held comment; returns how many were told. Failures are logged."""
+    """Email the moderators about one held comment; returns how many were told.
+
+    A failure is logged and raised again, so a queue backend records the task as failed
+    (the immediate backend records it too, and never lets it reach the reader's request).
+    """
     try:
         comment = Comment.objects.select_related("article").get(pk=comment_id)
         recipients = moderator_emails()
@@ -51,8 +55,6 @@ def notify_moderators(comment_id: int) -> int:
             recipients,
         )
         return len(recipients)
-    except (
-        Exception
-    ):  # the comment is already saved; a mail failure must not surface to the reader
+    except Exception:
         logger.exception("Could not email moderators about comment %s", comment_id)
-        return 0
+        raise

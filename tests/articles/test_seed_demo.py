@@ -7,6 +7,7 @@ from django.utils import timezone
 from articles import demo_content
 from articles.management.commands.seed_demo import NON_PARAGRAPH_PREFIXES, build_body
 from articles.models import AdSlot, Article, Author, Section
+from comments.models import Comment
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,9 @@ def counts():
         "articles": Article.objects.count(),
         "published": Article.objects.published().count(),
         "ad_slots": AdSlot.objects.count(),
+        "comments": Comment.objects.count(),
+        "approved_comments": Comment.objects.approved().count(),
+        "pending_comments": Comment.objects.pending().count(),
     }
 
 
@@ -51,6 +55,9 @@ def test_seed_demo_creates_a_complete_site():
         == 1
     )
     assert Article.objects.filter(comments_open=False).count() >= 2
+    # Threaded approved discussions and a few comments held for the moderator to try.
+    assert Comment.objects.approved().filter(depth=3).exists()
+    assert Comment.objects.pending().count() >= 2
 
 
 def test_seed_demo_schedules_one_article_out_of_public_view():

@@ -14,10 +14,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import override_settings
 
-# Playwright's sync API runs an asyncio event loop in the test thread; Django's ORM
-# refuses to run "inside" it unless told that this is deliberate.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -33,9 +29,14 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's Chromium, launched once for the whole session."""
+    """Debian's Chromium, launched once per test module.
+
+    Playwright's sync API runs an asyncio event loop in the test thread, and Django's ORM
+    refuses to run "inside" it unless told that this is deliberate. The permission is given
+    only while the browser (and so the loop) is alive: browser tests only.
+    """
     if not CHROMIUM.exists():
         message = "Debian's chromium is not installed: apt-get install -y chromium"
         if os.environ.get("CI") == "true":
@@ -43,6 +44,7 @@ def chromium():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(
@@ -52,6 +54,7 @@ def chromium():
         browser.close()
     finally:
         playwright.stop()
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture(scope="session")
