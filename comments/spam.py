@@ -60,17 +60,3 @@ def rate_limited(ip_address: str | None, now: float | None = None) -> bool:
         cache.set(key, 1, timeout=120)
         count = 1
     return count > settings.COMMENTS_RATE_LIMIT
-
-
-def client_ip(request) -> str | None:
-    """The reader's IP: REMOTE_ADDR, or from X-Forwarded-For when NUM_PROXIES proxies sit in front."""
-    proxies = settings.NUM_PROXIES
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None

@@ -11,6 +11,7 @@ from comments import moderation, personal, services, spam
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.thread import page_number_of
+from newsroom.net import client_ip
 
 
 def thread_url(comment) -> str:
@@ -39,7 +40,7 @@ def post_comment(request, article_id):
         return render_article(
             request, article, status=403, extra={"comment_form": form}
         )
-    ip_address = spam.client_ip(request)
+    ip_address = client_ip(request)
     if spam.rate_limited(ip_address):
         form.is_valid()  # bind the data so the reader's text comes back
         form.add_error(

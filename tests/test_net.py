@@ -40,3 +40,22 @@ def test_no_address_at_all_is_none(rf, settings):
     request = rf.get("/", REMOTE_ADDR="")
 
     assert client_ip(request) is None
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "expected"),
+    [
+        ("unknown", None),
+        ("203.0.113.7:51234", "203.0.113.7"),
+        ("[2001:db8::1]:443", "2001:db8::1"),
+        ("2001:DB8::1", "2001:db8::1"),
+        ("<script>", None),
+    ],
+)
+def test_values_that_are_not_ip_addresses_count_as_none(
+    rf, settings, forwarded, expected
+):
+    settings.NUM_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected

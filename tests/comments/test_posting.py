@@ -553,3 +553,17 @@ def test_staff_without_an_email_address_can_still_comment(client, django_user_mo
         "",
         Comment.Status.APPROVED,
     )
+
+
+def test_a_proxy_writing_unknown_for_the_ip_does_not_break_posting(client, settings):
+    settings.NUM_PROXIES = 1
+    article = make_article()
+
+    response = client.post(
+        reverse("comments:post", args=[article.pk]),
+        comment_form_data(article, body="Behind a proxy"),
+        HTTP_X_FORWARDED_FOR="unknown",
+    )
+
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address is None
