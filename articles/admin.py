@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from articles.forms import CheckedImageField
 from articles.models import AdSlot, Article, Author, Section
+from articles.services import articles_publish
 
 # Every image upload in the admin gets Newsroom's specific messages (articles/images.py).
 IMAGE_FIELDS = {models.ImageField: {"form_class": CheckedImageField}}
@@ -137,14 +138,26 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected drafts now"), permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.filter(status=Article.Status.DRAFT).update(
-            status=Article.Status.PUBLISHED, published_at=timezone.now()
-        )
+        result = articles_publish(queryset, now=timezone.now())
+        count = len(result.published)
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
-            messages.SUCCESS,
+            messages.SUCCESS if count else messages.INFO,
         )
+        for article, taken_by in result.skipped:
+            self.message_user(
+                request,
+                _(
+                    "“%(headline)s” not published: another story that day already uses "
+                    "the address %(url)s. Change its slug, then publish it."
+                )
+                % {
+                    "headline": article.headline,
+                    "url": taken_by.get_absolute_url(),
+                },
+                messages.WARNING,
+            )
 
 
 @admin.register(AdSlot)

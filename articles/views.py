@@ -68,7 +68,15 @@ def article_detail(request, year, month, day, slug):
     articles = Article.objects.select_related("section", "author").with_comment_count()
     if not (request.user.is_authenticated and request.user.is_staff):
         articles = articles.published()
-    article = get_object_or_404(articles, slug=slug, published_at__date=date)
+    # The newest wins if two stories share the address: unique_for_date is only checked by
+    # forms, so a bulk update or an import could still have made a second one.
+    article = (
+        articles.filter(slug=slug, published_at__date=date)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    if article is None:
+        raise Http404("No such story")
     return render_article(request, article)
 
 

@@ -202,6 +202,38 @@ def test_publish_action_publishes_a_draft(editor_client, client):
     assertContains(client.get(draft.get_absolute_url()), "Market hall to reopen")
 
 
+def test_publish_action_skips_a_draft_whose_address_is_taken_that_day(
+    editor_client,
+):
+    existing = make_article(
+        headline="Road closed", slug="road-closed", published_at=timezone.now()
+    )
+    clash = make_article(
+        headline="Road closed again",
+        slug="road-closed",
+        status=Article.Status.DRAFT,
+        published_at=None,
+    )
+    other = make_article(status=Article.Status.DRAFT, published_at=None)
+
+    response = editor_client.post(
+        _changelist("article"),
+        {"action": "publish", "_selected_action": [clash.pk, other.pk]},
+        follow=True,
+    )
+
+    assertContains(response, "1 article published.")
+    assertContains(
+        response,
+        "“Road closed again” not published: another story that day already uses "
+        f"the address {existing.get_absolute_url()}.",
+    )
+    clash.refresh_from_db()
+    other.refresh_from_db()
+    assert clash.status == Article.Status.DRAFT
+    assert other.status == Article.Status.PUBLISHED
+
+
 def test_draft_preview_link_opens_the_marked_preview(editor_client):
     draft = make_article(headline="Budget leak", status=Article.Status.DRAFT)
     public = make_article(headline="Fun run raises £3,000")

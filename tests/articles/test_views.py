@@ -46,6 +46,25 @@ def test_wrong_date_in_url_is_404(client):
     assert client.get(f"/2024/13/45/{article.slug}/").status_code == 404
 
 
+def test_two_stories_at_one_address_show_the_newest_never_a_500(client):
+    # unique_for_date is checked by forms only; a bulk update or import can bypass it.
+    now = timezone.now()
+    make_article(
+        slug="same", headline="Older twin", published_at=now - timedelta(minutes=2)
+    )
+    make_article(
+        slug="same", headline="Newer twin", published_at=now - timedelta(minutes=1)
+    )
+    local = timezone.localtime(now - timedelta(minutes=1))
+    url = reverse("articles:detail", args=[local.year, local.month, local.day, "same"])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assertContains(response, "Newer twin")
+    assertNotContains(response, "Older twin")
+
+
 @pytest.mark.parametrize(
     "fields",
     [
@@ -258,7 +277,11 @@ def test_no_inline_script_style_or_handlers(client):
 def test_pages_answer_head_requests_for_uptime_monitors(client):
     article = make_article()
 
-    for url in (reverse("articles:home"), article.get_absolute_url(), reverse("healthz")):
+    for url in (
+        reverse("articles:home"),
+        article.get_absolute_url(),
+        reverse("healthz"),
+    ):
         response = client.head(url)
         assert response.status_code == 200, url
         assert response.content == b""
