@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -8,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.forms import CheckedImageField
-from articles.models import AdSlot, Article, Author, Section
+from articles.models import AdSlot, Article, Author, Section, comment_count_subquery
 from articles.services import articles_publish
 
 # Every image upload in the admin gets Newsroom's specific messages (articles/images.py).
@@ -83,9 +82,7 @@ class ArticleAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .with_comment_count()
-            .annotate(
-                pending_count=Count("comments", filter=Q(comments__status="pending"))
-            )
+            .annotate(pending_count=comment_count_subquery("pending"))
         )
 
     def get_list_display(self, request):

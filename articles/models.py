@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -96,29 +96,32 @@ class ArticleQuerySet(models.QuerySet):
             self.published()
             .select_related("section", "author")
             .with_comment_count()
-            .order_by(
-                "-published_at", "-pk"
-            )  # Meta.ordering is dropped once you aggregate
+            .order_by("-published_at", "-pk")
         )
 
     def with_comment_count(self):
-        """Annotate ``comment_count``: approved comments only."""
-        return self.annotate(
-            comment_count=Count("comments", filter=Q(comments__status="approved"))
-        )
+        """Annotate ``comment_count``: approved comments only.
+
+        A correlated subquery rather than a join + GROUP BY: the database counts comments only
+        for the rows it returns (a page of 10), not for every story before the LIMIT.
+        """
+        return self.annotate(comment_count=comment_count_subquery("approved"))
 
     def related_to(self, article, limit=4):
-        """Other published stories from the same section, newest first."""
+        """Other published stories from the same section, newest first (no comment counts)."""
         return (
-            self.for_listing()
+            self.published()
+            .select_related("section")
             .filter(section_id=article.section_id)
-            .exclude(pk=article.pk)[:limit]
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-pk")[:limit]
         )
 
     def section_blocks(self, per_section=4):
-        """``[(section, [article, ...]), ...]``: each section's newest stories, from one query."""
+        """``[(section, [article, ...]), ...]``: each section's newest stories, from one query (no comment counts)."""
         ranked = (
-            self.for_listing()
+            self.published()
+            .select_related("section")
             .annotate(
                 section_rank=Window(
                     RowNumber(),
@@ -133,6 +136,20 @@ class ArticleQuerySet(models.QuerySet):
             (section, list(items))
             for section, items in groupby(ranked, key=attrgetter("section"))
         ]
+
+
+def comment_count_subquery(status):
+    """``COUNT(*)`` of one story's comments in ``status``, for ``annotate()`` on articles."""
+    # The model comes through the relation, so articles needs no import from comments.
+    comment_model = Article._meta.get_field("comments").related_model
+    counts = (
+        comment_model._default_manager.filter(article=OuterRef("pk"), status=status)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=models.IntegerField()), 0)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):

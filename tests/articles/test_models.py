@@ -6,7 +6,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import AdSlot, Article
-from tests.factories import image_file, make_ad, make_article, make_section
+from tests.factories import (
+    image_file,
+    make_ad,
+    make_article,
+    make_comment,
+    make_section,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +116,39 @@ def test_section_blocks_are_grouped_and_limited_per_section(django_assert_num_qu
         ("News", 3),
         ("Sport", 1),
     ]
+
+
+def test_section_blocks_and_related_stories_never_read_the_comments_table(
+    django_assert_num_queries,
+):
+    # Neither list shows comment counts, so neither may pay for counting them.
+    article = make_article()
+    make_article(section=article.section)
+
+    with django_assert_num_queries(1) as captured:
+        Article.objects.section_blocks()
+    related = Article.objects.related_to(article)
+
+    assert "comments_comment" not in captured.captured_queries[0]["sql"]
+    assert "comments_comment" not in str(related.query)
+    assert len(related) == 1
+
+
+def test_comment_count_counts_approved_comments_with_a_subquery_not_a_join():
+    from comments.models import Comment
+
+    discussed, quiet = make_article(), make_article()
+    make_comment(article=discussed)
+    make_comment(article=discussed)
+    make_comment(article=discussed, status=Comment.Status.PENDING)
+
+    listing = Article.objects.for_listing()
+
+    assert {a.pk: a.comment_count for a in listing} == {discussed.pk: 2, quiet.pk: 0}
+    sql = str(listing.query)
+    outer = sql[sql.index('FROM "articles_article"') :]
+    assert 'FROM "comments_comment"' in sql  # counted in a subquery...
+    assert "comments_comment" not in outer and "GROUP BY" not in outer  # ...not joined
 
 
 def test_live_ads_respect_the_date_window():
