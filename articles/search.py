@@ -2,7 +2,7 @@
 
 PostgreSQL: full-text search on ``Article.search_vector`` (kept up to date by a database
 trigger, GIN-indexed; see migration 0003), ranked with headline > standfirst > body, and a
-snippet from ``ts_headline``. SQLite (development, small sites): every word must appear
+snippet from ``ts_headline`` over the rendered body. SQLite (development, small sites): every word must appear
 somewhere in the story, headline matches first, snippet built in Python.
 """
 
@@ -70,8 +70,12 @@ def full_text_search(articles: QuerySet[Article], query: str) -> QuerySet[Articl
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             # Computed only for the rows of the page: PostgreSQL evaluates it after LIMIT.
+            # From the rendered body, not the Markdown, so no "##" or "**" reaches readers;
+            # ts_headline keeps HTML tags whole and sanitise_headline() drops all but <mark>.
             search_snippet=SearchHeadline(
-                Concat("standfirst", Value("\n\n"), "body", output_field=TextField()),
+                Concat(
+                    "standfirst", Value("\n\n"), "body_html", output_field=TextField()
+                ),
                 search_query,
                 config=SEARCH_CONFIG,
                 start_sel="<mark>",

@@ -317,6 +317,24 @@ def test_full_text_snippet_is_highlighted_and_sanitised(client):
 
 
 @only_postgresql
+def test_full_text_snippet_shows_text_not_markdown_syntax(client):
+    make_article(
+        headline="Harbour",
+        standfirst="Works begin.",
+        body="## Harbour works\n\nThe **harbour** wall is _finally_ repaired.\n\n"
+        "* new `lights` on the harbour steps",
+    )
+
+    snippet = _search(client, "harbour").context["results"][0].snippet
+
+    assert "<mark>harbour</mark>" in snippet.lower()
+    for markdown in ("##", "**", "_finally_", "`", "* new"):
+        assert markdown not in snippet
+    assert "<strong>" not in snippet and "<h2>" not in snippet and "<li>" not in snippet
+    assert "finally" in snippet
+
+
+@only_postgresql
 def test_nul_byte_never_reaches_postgresql(client):
     make_article(headline="Quay")
 
