@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from articles.images import make_renditions, validate_image
+from articles.images import delete_renditions, make_renditions, validate_image
 from articles.markup import render_markdown
 
 # An edit this long after publication shows readers an "Updated" line.
@@ -276,11 +276,15 @@ class Article(models.Model):
             self.image_renditions[0].get("source") if self.image_renditions else ""
         )
         if source != current:
+            old_renditions = self.image_renditions
             renditions = make_renditions(self.image) if source else []
             for item in renditions:
                 item["source"] = source
             self.image_renditions = renditions
             type(self).objects.filter(pk=self.pk).update(image_renditions=renditions)
+            # The old files belong to a picture the story no longer shows. New names never
+            # collide with them: storage.save() picks a free name while they still exist.
+            delete_renditions(self.image.storage, old_renditions)
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or timezone.now())

@@ -91,6 +91,40 @@ def test_renditions_are_made_once_not_on_every_save():
     assert Article.objects.get(pk=article.pk).image_renditions == first
 
 
+def test_replacing_the_lead_image_deletes_the_old_renditions():
+    article = make_article(image=image_file("first.jpg"))
+    storage = article.image.storage
+    old_files = [
+        item[kind] for item in article.image_renditions for kind in ("webp", "jpeg")
+    ]
+
+    article.image = image_file("second.jpg", color=(0, 90, 200))
+    article.save()
+
+    assert not any(storage.exists(name) for name in old_files)
+    new_files = [
+        item[kind] for item in article.image_renditions for kind in ("webp", "jpeg")
+    ]
+    assert new_files and all(storage.exists(name) for name in new_files)
+    assert (
+        Article.objects.get(pk=article.pk).image_renditions == article.image_renditions
+    )
+
+
+def test_clearing_the_lead_image_deletes_its_renditions():
+    article = make_article(image=image_file())
+    storage = article.image.storage
+    old_files = [
+        item[kind] for item in article.image_renditions for kind in ("webp", "jpeg")
+    ]
+
+    article.image = ""
+    article.save()
+
+    assert not any(storage.exists(name) for name in old_files)
+    assert Article.objects.get(pk=article.pk).image_renditions == []
+
+
 def test_was_updated_only_after_a_later_edit():
     article = make_article(published_at=timezone.now() - timedelta(days=1))
     assert article.was_updated  # saved just now, a day after publication
