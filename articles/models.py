@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from articles.images import delete_renditions, make_renditions, validate_image
 from articles.markup import render_markdown
 
-# An edit this long after publication shows readers an "Updated" line.
+# A revision this long after publication shows readers an "Updated" line.
 UPDATE_GRACE = timedelta(minutes=10)
+# What readers read: a change to one of these after publication is a revision.
+REVISION_FIELDS = ("headline", "standfirst", "body", "image")
 
 
 class Section(models.Model):
@@ -225,6 +227,16 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    revised_at = models.DateTimeField(
+        _("revised at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when the headline, standfirst, body or lead image changes after publication; "
+            "readers then see an “Updated” line. Ticking boxes such as “featured” does not count."
+        ),
+    )
     comments_open = models.BooleanField(
         _("comments open"),
         default=True,
@@ -270,6 +282,11 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # body_html is derived data, kept in step with the Markdown source on every save.
         self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if self._is_revision(update_fields):
+            self.revised_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "revised_at"}
         super().save(*args, **kwargs)
         source = self.image.name if self.image else ""
         current = (
@@ -296,6 +313,42 @@ class Article(models.Model):
                 "day": local.day,
                 "slug": self.slug,
             },
+        )
+
+    def _is_revision(self, update_fields=None) -> bool:
+        """True when this save changes what readers read of a story that is already public.
+
+        Compared with the stored row, not with the form, so saving a story unchanged (or only
+        ticking "featured" or "comments open") is no revision. Whitespace is ignored: browsers
+        send textareas back with CRLF line endings.
+        """
+        if self._state.adding or self.pk is None:
+            return False
+        if update_fields is not None and not set(update_fields) & set(REVISION_FIELDS):
+            return False
+        stored = (
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values("status", "published_at", *REVISION_FIELDS)
+            .first()
+        )
+        if (
+            stored is None
+            or stored["status"] != self.Status.PUBLISHED
+            or stored["published_at"] is None
+            or stored["published_at"] > timezone.now()
+        ):
+            return False
+        current = {
+            "headline": self.headline,
+            "standfirst": self.standfirst,
+            "body": self.body,
+            "image": self.image.name if self.image else "",
+        }
+        return any(
+            " ".join((stored[name] or "").split())
+            != " ".join((current[name] or "").split())
+            for name in REVISION_FIELDS
         )
 
     def clean(self):
@@ -326,10 +379,11 @@ class Article(models.Model):
 
     @property
     def was_updated(self) -> bool:
+        """True when the story was revised more than UPDATE_GRACE after its publication time."""
         return bool(
             self.published_at
-            and self.updated_at
-            and self.updated_at > self.published_at + UPDATE_GRACE
+            and self.revised_at
+            and self.revised_at > self.published_at + UPDATE_GRACE
         )
 
     @cached_property

@@ -219,10 +219,14 @@ def news_article_data(article, *, comment_count=None, comments=None) -> dict:
 
 
 def modified_at(article):
-    """When the story last changed, never before it was published."""
-    if article.published_at and article.updated_at:
-        return max(article.published_at, article.updated_at)
-    return article.updated_at or article.published_at
+    """When the story's content last changed (its last revision), never before it was published.
+
+    ``revised_at``, not ``updated_at``: ticking "featured" or closing comments saves the story
+    but changes nothing a reader or a search engine reads.
+    """
+    if article.published_at and article.revised_at:
+        return max(article.published_at, article.revised_at)
+    return article.revised_at or article.published_at
 
 
 def breadcrumb_data(*trail: tuple[str, str]) -> dict:

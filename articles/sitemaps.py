@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.db.models import Max, OuterRef, Subquery
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -95,7 +95,7 @@ class ArticleSitemap(SiteSitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "published_at", "updated_at")
+            .only("slug", "published_at", "revised_at")
             .order_by("published_at", "pk")
         )
 
@@ -105,7 +105,8 @@ class ArticleSitemap(SiteSitemap):
     def get_latest_lastmod(self):
         # The default walks every item; one aggregate does the same.
         return Article.objects.published().aggregate(
-            latest=Max(Greatest("published_at", "updated_at"))
+            # The latest of seo.modified_at(): revised_at is NULL for unrevised stories.
+            latest=Max(Greatest("published_at", Coalesce("revised_at", "published_at")))
         )["latest"]
 
 
@@ -118,7 +119,7 @@ class NewsSitemap(SiteSitemap):
         return (
             Article.objects.published()
             .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
-            .only("headline", "slug", "published_at", "updated_at")
+            .only("headline", "slug", "published_at", "revised_at")
             .order_by("-published_at", "-pk")
         )
 

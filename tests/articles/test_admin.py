@@ -1,6 +1,7 @@
 """The admin as an editor uses it: a staff account in the "Editors" group from the data migration."""
 
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -121,6 +122,54 @@ def _article_form(image, **fields):
         "_save": "Save",
         **fields,
     }
+
+
+def _change_form(article, **fields):
+    """The change form as the browser sends it back: textareas with CRLF line endings."""
+    published = timezone.localtime(article.published_at)
+    return {
+        "headline": article.headline,
+        "slug": article.slug,
+        "section": article.section_id,
+        "author": article.author_id,
+        "standfirst": article.standfirst,
+        "body": article.body.replace("\n", "\r\n"),
+        "image_alt": article.image_alt,
+        "status": article.status,
+        "published_at_0": published.strftime("%Y-%m-%d"),
+        "published_at_1": published.strftime("%H:%M:%S"),
+        **({"comments_open": "on"} if article.comments_open else {}),
+        "_save": "Save",
+        **fields,
+    }
+
+
+def test_ticking_featured_in_the_admin_does_not_mark_the_story_updated(
+    editor_client, client
+):
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        _change_form(article, is_featured="on"),
+    )
+
+    assert response.status_code == 302, "the change form was rejected"
+    article.refresh_from_db()
+    assert article.is_featured and article.revised_at is None
+    assertNotContains(client.get(article.get_absolute_url()), "Updated")
+
+
+def test_editing_the_body_in_the_admin_marks_the_story_updated(editor_client, client):
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        _change_form(article, body=article.body + "\r\n\r\nA late correction."),
+    )
+
+    assert response.status_code == 302, "the change form was rejected"
+    assertContains(client.get(article.get_absolute_url()), " · Updated <time")
 
 
 def _truncated_jpeg():

@@ -125,13 +125,79 @@ def test_clearing_the_lead_image_deletes_its_renditions():
     assert Article.objects.get(pk=article.pk).image_renditions == []
 
 
-def test_was_updated_only_after_a_later_edit():
+def test_was_updated_only_after_a_revision_of_what_readers_read():
+    # Replaces a test that simulated an edit through updated_at, which every save moves.
     article = make_article(published_at=timezone.now() - timedelta(days=1))
-    assert article.was_updated  # saved just now, a day after publication
+    assert not article.was_updated  # creating a story is no revision
 
-    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    article.is_featured = True
+    article.comments_open = False
+    article.save()
+    assert article.revised_at is None and not article.was_updated
+
+    article.headline = "Bridge reopens on Friday"
+    article.save()
     article.refresh_from_db()
-    assert not article.was_updated
+    assert article.revised_at is not None and article.was_updated
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"headline": "New headline"},
+        {"standfirst": "New standfirst."},
+        {"body": "A new body."},
+        {"image": "replace"},
+    ],
+    ids=["headline", "standfirst", "body", "image"],
+)
+def test_each_reader_visible_field_is_a_revision(change):
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+    for name, value in change.items():
+        if value == "replace":
+            article.image, article.image_alt = image_file(), "A picture"
+        else:
+            setattr(article, name, value)
+
+    article.save()
+
+    assert Article.objects.get(pk=article.pk).revised_at is not None
+
+
+def test_resaving_the_same_text_with_crlf_line_endings_is_no_revision():
+    # Browsers send textareas back with CRLF: an unchanged admin form must not count as an edit.
+    article = make_article(
+        body="One.\n\nTwo.", published_at=timezone.now() - timedelta(days=1)
+    )
+
+    article.body = "One.\r\n\r\nTwo.\r\n"
+    article.save()
+
+    assert Article.objects.get(pk=article.pk).revised_at is None
+
+
+def test_edits_before_publication_or_within_the_grace_period_show_no_update():
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    fresh = make_article(published_at=timezone.now() - timedelta(minutes=2))
+    for article in (draft, scheduled, fresh):
+        article.body = "Fixed a typo."
+        article.save()
+
+    draft.refresh_from_db()
+    scheduled.refresh_from_db()
+    fresh.refresh_from_db()
+    assert draft.revised_at is None and scheduled.revised_at is None
+    assert fresh.revised_at is not None and not fresh.was_updated
+
+
+def test_save_with_update_fields_stores_the_revision_too():
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+
+    article.body = "A new body."
+    article.save(update_fields=["body"])
+
+    assert Article.objects.get(pk=article.pk).revised_at is not None
 
 
 def test_section_blocks_are_grouped_and_limited_per_section(django_assert_num_queries):

@@ -213,6 +213,25 @@ def test_article_open_graph_and_twitter_tags(client, story):
     assert "robots" not in meta
 
 
+def test_modified_time_is_the_last_revision_not_the_last_save(client):
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+    published = seo.iso(article.published_at)
+
+    article.is_featured = True
+    article.save()
+    head = _head(client, article.get_absolute_url())
+    assert head.meta["article:modified_time"] == published
+    assert _ld(head, "NewsArticle")["dateModified"] == published
+
+    article.standfirst = "A corrected standfirst."
+    article.save()
+    article.refresh_from_db()
+    head = _head(client, article.get_absolute_url())
+    assert head.meta["article:modified_time"] == seo.iso(article.revised_at)
+    assert _ld(head, "NewsArticle")["dateModified"] == seo.iso(article.revised_at)
+    assert article.revised_at > article.published_at
+
+
 def test_article_without_image_gets_a_summary_card_and_no_image_tags(client):
     article = make_article()
 

@@ -97,13 +97,31 @@ def test_published_story_is_not_marked_as_preview_for_staff(admin_client):
     assertNotContains(admin_client.get(article.get_absolute_url()), "Draft preview")
 
 
-def test_updated_line_appears_only_after_a_later_edit(client):
+def test_toggling_featured_or_comments_does_not_show_updated(client):
+    # The old test set updated_at by hand to simulate an edit; updated_at moves on every save,
+    # so "Updated" now follows revised_at, which only text and picture changes set.
     article = make_article(published_at=timezone.now() - timedelta(days=1))
-    assertContains(client.get(article.get_absolute_url()), "Updated")
 
-    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    article.is_featured = True
+    article.comments_open = False
+    article.save()
 
-    assertNotContains(client.get(article.get_absolute_url()), "Updated")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assertNotContains(response, "Updated")
+
+
+def test_editing_the_body_after_publication_shows_updated(client):
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+
+    article.body += "\n\nCorrection: the bridge reopens on Friday."
+    article.save()
+
+    article.refresh_from_db()
+    assertContains(
+        client.get(article.get_absolute_url()),
+        f' · Updated <time datetime="{timezone.localtime(article.revised_at).isoformat()}">',
+    )
 
 
 def test_lead_image_is_served_with_srcset_sizes_and_dimensions(client):

@@ -729,13 +729,9 @@ class Command(BaseCommand):
             created.append(article.pk)
             if entry.get("edited"):
                 edited.append(article.pk)
-        # updated_at is auto_now, so every new story would look freshly edited; only a chosen
-        # few should show readers an "Updated" line. Future (scheduled) stories keep theirs.
-        Article.objects.filter(pk__in=created, published_at__lte=now).update(
-            updated_at=F("published_at")
-        )
+        # A chosen few show readers an "Updated" line: revised a few hours after publication.
         Article.objects.filter(pk__in=edited).update(
-            updated_at=F("published_at") + EDIT_DELAY
+            revised_at=F("published_at") + EDIT_DELAY
         )
         return len(created), with_images
 
