@@ -11,9 +11,11 @@ from articles.models import AdSlot, Article, Section
 NAV_KEY = "blocks:nav-sections"
 ADS_KEY = "blocks:live-ads"
 TRENDING_KEY = "blocks:trending"
-# Ad windows and trending activity change with time, not only with saves.
+PUBLISHED_IDS_KEY = "blocks:published-ids"
+# Ad windows, trending activity and scheduled stories change with time, not only with saves.
 ADS_TTL = 60
 TRENDING_TTL = 300
+PUBLISHED_IDS_TTL = 300
 
 
 def nav_sections() -> list[Section]:
@@ -38,6 +40,18 @@ def activity() -> dict[str, list[Article]]:
     from articles.trending import compute_trending
 
     return cache.get_or_set(TRENDING_KEY, compute_trending, timeout=TRENDING_TTL)
+
+
+def published_ids() -> frozenset[int]:
+    """Ids of the stories readers can see, for Trending's view counter: one query per PUBLISHED_IDS_TTL.
+
+    A scheduled story joins the set at most PUBLISHED_IDS_TTL after its publication time.
+    """
+    return cache.get_or_set(
+        PUBLISHED_IDS_KEY,
+        lambda: frozenset(Article.objects.published().values_list("pk", flat=True)),
+        timeout=PUBLISHED_IDS_TTL,
+    )
 
 
 def forget(*keys: str) -> None:

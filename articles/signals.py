@@ -20,4 +20,4 @@ def ad_changed(**kwargs):
 @receiver([post_save, post_delete], sender=Article)
 @receiver([post_save, post_delete], sender=Author)
 def article_changed(**kwargs):
-    blocks.forget(blocks.TRENDING_KEY)
+    blocks.forget(blocks.TRENDING_KEY, blocks.PUBLISHED_IDS_KEY)

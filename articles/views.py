@@ -1,10 +1,12 @@
 import datetime
+import logging
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import (
     Http404,
     HttpResponse,
+    HttpResponseForbidden,
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
     JsonResponse,
@@ -21,6 +23,9 @@ from articles import blocks, trending
 from articles import search as article_search
 from articles.body import split_body
 from articles.models import Article, Author, Section
+from newsroom.net import client_ip
+
+logger = logging.getLogger(__name__)
 
 HOME_PER_PAGE = 10
 SEARCH_PER_PAGE = 10
@@ -156,13 +161,27 @@ def search(request):
     return render(request, "articles/search.html", context)
 
 
-@csrf_exempt  # a counter bump from sendBeacon; it changes nothing a forged request could abuse
+# sendBeacon carries no CSRF token. Forgery is handled here instead: browsers mark requests
+# from other sites (Sec-Fetch-Site), and trending.count_view() counts published stories only,
+# once per reader IP per story per half hour.
+@csrf_exempt
 @require_POST
 def count_view(request, pk):
-    """Count one page view for Trending (cache only), and now and then flush the counts."""
-    trending.count_view(pk)
+    """Count one page view for Trending (cache only), and now and then flush the counts.
+
+    204 whether or not the view counted (an unknown id, a repeat), so a caller learns nothing;
+    403 when the browser says the request came from another site.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site != "same-origin":
+        return HttpResponseForbidden()
+    trending.count_view(pk, client_ip(request))
     if trending.flush_due():
-        trending.flush_views()
+        try:
+            trending.flush_views()
+        except DatabaseError:
+            # The views stay counted in the cache; the next flush moves them.
+            logger.exception("Trending: moving page views into the database failed")
     return HttpResponse(status=204)
 
 
