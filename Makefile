@@ -26,9 +26,13 @@ run: install
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Production-like: gunicorn + whitenoise, DEBUG off, plain HTTP on localhost.
+# A key counts only with a value: an empty `DJANGO_SECRET_KEY=` line is removed first, as the
+# first line of .env for a name wins and an empty one would hide the key appended after it.
 serve: install
-	@test -n "$$DJANGO_SECRET_KEY" || grep -qs '^DJANGO_SECRET_KEY=' .env || \
-		{ echo "DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
+	@test -n "$$DJANGO_SECRET_KEY" || grep -qs '^DJANGO_SECRET_KEY=[^[:space:]]' .env || \
+		{ if [ -s .env ]; then sed -i.bak '/^DJANGO_SECRET_KEY=[[:space:]]*$$/d' .env && rm -f .env.bak; \
+		    [ -z "$$(tail -c 1 .env)" ] || echo >> .env; fi; \
+		  echo "DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
 		  echo "Wrote a new random DJANGO_SECRET_KEY to .env"; }
 	DJANGO_HTTPS=0 $(PY) manage.py migrate --noinput
 	DJANGO_HTTPS=0 $(PY) manage.py collectstatic --noinput --verbosity 0

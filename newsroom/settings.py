@@ -1,13 +1,41 @@
 """Newsroom settings: one module, every difference comes from the environment."""
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import environ
 
 from newsroom.security import DEVELOPMENT_SECRET_KEY, check_secret_key
 
+
+class SetVariables(Mapping):
+    """The environment without variables set to nothing.
+
+    ``NAME=`` (an uncommented line of .env.example, an empty CI variable) then means "not set"
+    and the default applies, so an empty value can never switch HTTPS off, empty the secret
+    key, or make a URL or number unreadable.
+    """
+
+    def __getitem__(self, name):
+        value = os.environ[name]
+        if not value.strip():
+            raise KeyError(name)
+        return value
+
+    def __iter__(self):
+        return (name for name, value in os.environ.items() if value.strip())
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+
+class Env(environ.Env):
+    ENVIRON = SetVariables()
+
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-env = environ.Env()
+env = Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment variables win
 
 
@@ -18,6 +46,7 @@ def optional_int(name):
 
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Unset or empty: the development key with DEBUG, else "" (refused just below, clearly).
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
 check_secret_key(SECRET_KEY, debug=DEBUG)
 

@@ -30,14 +30,15 @@ def test_strong_key_is_accepted():
     )
 
 
-def _start_django(**env):
+def _start_django(code="", **env):
+    """Set up Django in a fresh process with only ``env`` configured, then run ``code``."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_"))
     }
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
         capture_output=True,
@@ -51,6 +52,71 @@ def test_start_up_without_a_secret_key_fails_with_a_clear_message(tmp_path):
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_an_empty_secret_key_with_debug_starts_with_the_development_key():
+    # An uncommented `DJANGO_SECRET_KEY=` used to give Django's "SECRET_KEY must not be empty".
+    result = _start_django(
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        DJANGO_DEBUG="1",
+        DJANGO_SECRET_KEY="",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == DEVELOPMENT_SECRET_KEY
+
+
+def test_an_empty_secret_key_without_debug_is_refused_with_the_clear_message():
+    result = _start_django(
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="  ",
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set. Set it in the environment or .env" in (
+        result.stderr
+    )
+    assert "must not be empty" not in result.stderr
+
+
+def test_empty_values_mean_unset_so_defaults_apply():
+    result = _start_django(
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.DATABASES['default']['ENGINE'], "
+        "s.CACHES['default']['BACKEND'], s.TIME_ZONE, s.ALLOWED_HOSTS, s.COMMENTS_MAX_LINKS)",
+        DJANGO_DEBUG="",
+        DJANGO_SECRET_KEY="k3-9sd8f7Jh2L0qP5zX1cV6bN4mA8sD2fG7hJ3kL9pO0iU5yT1rE",
+        DJANGO_HTTPS="",
+        DJANGO_ALLOWED_HOSTS="",
+        DJANGO_TIME_ZONE="",
+        DATABASE_URL="",
+        CACHE_URL="",
+        COMMENTS_MAX_LINKS="",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",  # an empty DJANGO_HTTPS does not switch HTTPS off
+        "True",
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "Europe/London",
+        "['localhost',",
+        "'127.0.0.1',",
+        "'[::1]']",
+        "2",
+    ]
+
+
+def test_a_copied_env_example_sets_nothing():
+    # `cp .env.example .env` must leave `make run` as it was: every assignment is a comment.
+    lines = (ROOT / ".env.example").read_text().splitlines()
+
+    assignments = [line for line in lines if line.strip() and not line.startswith("#")]
+
+    assert assignments == []
+    assert any(line.startswith("# DJANGO_SECRET_KEY=") for line in lines)
 
 
 def test_start_up_with_debug_uses_the_development_key():
