@@ -25,7 +25,8 @@ run: install
 	@echo "Newsroom is running at http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# Production-like: gunicorn + whitenoise, DEBUG off, plain HTTP on localhost.
+# Production-like: gunicorn + whitenoise, DEBUG off, plain HTTP on localhost. One process
+# with threads on the default per-process cache; two workers once CACHE_URL names a shared one.
 # A key counts only with a value: an empty `DJANGO_SECRET_KEY=` line is removed first, as the
 # first line of .env for a name wins and an empty one would hide the key appended after it.
 serve: install
@@ -36,7 +37,14 @@ serve: install
 		  echo "Wrote a new random DJANGO_SECRET_KEY to .env"; }
 	DJANGO_HTTPS=0 $(PY) manage.py migrate --noinput
 	DJANGO_HTTPS=0 $(PY) manage.py collectstatic --noinput --verbosity 0
-	DJANGO_HTTPS=0 DJANGO_SERVE_MEDIA=1 $(VENV)/bin/gunicorn newsroom.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+	@url="$${CACHE_URL:-$$(sed -n 's/^CACHE_URL=//p' .env 2>/dev/null | head -n 1)}"; \
+	case "$$url" in \
+	  ""|locmem*) workers="--workers 1 --threads 4 --worker-class gthread"; \
+	    echo "One process, 4 threads: the default cache is per process (docs/deploy.md). Set CACHE_URL=redis://… for 2 workers." ;; \
+	  *) workers="--workers 2" ;; \
+	esac; \
+	echo "gunicorn $$workers"; \
+	DJANGO_HTTPS=0 DJANGO_SERVE_MEDIA=1 exec $(VENV)/bin/gunicorn newsroom.wsgi --bind 127.0.0.1:8000 $$workers --access-logfile -
 
 test: install
 	$(TEST_ENV) $(PY) -m pytest

@@ -12,6 +12,9 @@ NAV_KEY = "blocks:nav-sections"
 ADS_KEY = "blocks:live-ads"
 TRENDING_KEY = "blocks:trending"
 PUBLISHED_IDS_KEY = "blocks:published-ids"
+# Saves drop these at once, but only from a cache every process shares: with the per-process
+# default (locmem) another worker would keep its copy, so every block also expires on its own.
+NAV_TTL = 600
 # Ad windows, trending activity and scheduled stories change with time, not only with saves.
 ADS_TTL = 60
 TRENDING_TTL = 300
@@ -20,7 +23,9 @@ PUBLISHED_IDS_TTL = 300
 
 def nav_sections() -> list[Section]:
     """All sections in navigation order."""
-    return cache.get_or_set(NAV_KEY, lambda: list(Section.objects.all()), timeout=None)
+    return cache.get_or_set(
+        NAV_KEY, lambda: list(Section.objects.all()), timeout=NAV_TTL
+    )
 
 
 def live_ads() -> dict[str, list[AdSlot]]:
