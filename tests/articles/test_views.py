@@ -1,14 +1,16 @@
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains, assertNotContains
+from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from articles.models import Article
 from tests.factories import image_file, make_ad, make_article, make_author, make_section
 
 pytestmark = pytest.mark.django_db
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def test_article_page_shows_the_story(client):
@@ -95,6 +97,23 @@ def test_published_story_is_not_marked_as_preview_for_staff(admin_client):
     article = make_article()
 
     assertNotContains(admin_client.get(article.get_absolute_url()), "Draft preview")
+
+
+def test_preview_banner_comes_from_the_personal_templates(admin_client):
+    # Staff-only markup lives in templates/personal/, where a page cache can find it.
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=2))
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+
+    response = admin_client.get(reverse("articles:preview", args=[scheduled.pk]))
+
+    assertTemplateUsed(response, "personal/_preview_banner.html")
+    assertContains(response, "Readers cannot see this story until it is published on")
+    assertContains(
+        admin_client.get(reverse("articles:preview", args=[draft.pk])),
+        "Readers cannot see this story: it is a draft.",
+    )
+    for name in ("articles/article_detail.html", "base.html"):
+        assert "preview-banner" not in (TEMPLATES / name).read_text()
 
 
 def test_toggling_featured_or_comments_does_not_show_updated(client):
