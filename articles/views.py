@@ -14,6 +14,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -207,8 +208,22 @@ def healthz(request):
 
 
 def csrf_failure(request, reason=""):
-    """The 403 a reader sees when a form's security token is missing or stale."""
-    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+    """The 403 a reader sees when a form's security token is missing or stale.
+
+    A refused comment is shown back to its writer, so nothing they wrote is lost.
+    """
+    match = request.resolver_match
+    unsent = ""
+    if request.method == "POST" and match and match.app_name == "comments":
+        unsent = request.POST.get("body", "")
+    response = render(
+        request,
+        "403_csrf.html",
+        {"reason": reason, "unsent_comment": unsent},
+        status=403,
+    )
+    add_never_cache_headers(response)  # it may hold what this reader wrote
+    return response
 
 
 def page_not_found(request, exception):
