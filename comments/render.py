@@ -56,7 +56,7 @@ def when(moment, zone=None) -> tuple[str, str]:
     """``(ISO 8601, "27 November 2026 at 14:05")`` in the site's time zone."""
     local = moment.astimezone(zone or timezone.get_current_timezone())
     return (
-        local.isoformat(),
+        local.isoformat(timespec="seconds"),
         f"{local.day} {MONTHS[local.month - 1]} {local.year} at {local.hour:02d}:{local.minute:02d}",
     )
 

@@ -14,7 +14,7 @@ def comment_data(article, comment) -> dict:
     return {
         "@type": "Comment",
         "text": unescape(strip_tags(comment.body_html)),
-        "dateCreated": comment.created_at.isoformat(),
+        "dateCreated": comment.created_at.isoformat(timespec="seconds"),
         "author": author,
         "url": f"{settings.SITE_URL}{article.get_absolute_url()}#comment-{comment.id}",
     }

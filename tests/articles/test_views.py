@@ -3,11 +3,14 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from articles.models import Article
 from tests.factories import image_file, make_ad, make_article, make_author, make_section
+
+# How templates write <time datetime>: whole seconds, as the HTML spec allows.
+MACHINE_TIME = r"Y-m-d\TH:i:sO"
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -139,7 +142,7 @@ def test_editing_the_body_after_publication_shows_updated(client):
     article.refresh_from_db()
     assertContains(
         client.get(article.get_absolute_url()),
-        f' · Updated <time datetime="{timezone.localtime(article.revised_at).isoformat()}">',
+        f' · Updated <time datetime="{dateformat.format(timezone.localtime(article.revised_at), MACHINE_TIME)}">',
     )
 
 

@@ -118,7 +118,7 @@ def test_json_ld_carries_comment_count_and_first_approved_comments(client, setti
     assert news["comment"][0] == {
         "@type": "Comment",
         "text": "Good <news> & more",
-        "dateCreated": first.created_at.isoformat(),
+        "dateCreated": first.created_at.isoformat(timespec="seconds"),
         "author": {"@type": "Person", "name": "Ann", "url": "https://ann.example"},
         "url": f"{settings.SITE_URL}{article.get_absolute_url()}#comment-{first.pk}",
     }

