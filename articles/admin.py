@@ -33,6 +33,13 @@ class AuthorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Linking a staff account means browsing accounts: only for those allowed to see them.
+        # (Editors would otherwise get a picker whose search they may not use.)
+        if request.user.has_perm("auth.view_user"):
+            return self.readonly_fields
+        return [*self.readonly_fields, "user"]
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):

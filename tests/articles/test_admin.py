@@ -298,3 +298,11 @@ def test_draft_preview_link_opens_the_marked_preview(editor_client):
     preview = editor_client.get(links["Preview"])
     assertContains(preview, "Draft preview")
     assertContains(preview, "Budget leak")
+
+
+def test_editor_sees_the_author_account_link_read_only(editor_client, admin_client):
+    editor_form = editor_client.get(reverse("admin:articles_author_add"))
+    admin_form = admin_client.get(reverse("admin:articles_author_add"))
+
+    assert "user" not in editor_form.context["adminform"].form.fields
+    assert "user" in admin_form.context["adminform"].form.fields
