@@ -71,7 +71,8 @@ def article_detail(request, year, month, day, slug):
     except ValueError:
         raise Http404("No such date") from None
     # comment_count (same query) feeds the page's NewsArticle JSON-LD.
-    articles = Article.objects.select_related("section", "author").with_comment_count()
+    # No comment count here: the discussion loads the thread anyway and gives the head its count.
+    articles = Article.objects.select_related("section", "author")
     if not (request.user.is_authenticated and request.user.is_staff):
         articles = articles.published()
     # The newest wins if two stories share the address: unique_for_date is only checked by
@@ -92,7 +93,7 @@ def draft_preview(request, pk):
     if not (request.user.is_authenticated and request.user.is_staff):
         raise Http404
     article = get_object_or_404(
-        Article.objects.select_related("section", "author").with_comment_count(), pk=pk
+        Article.objects.select_related("section", "author"), pk=pk
     )
     return render_article(request, article)
 
