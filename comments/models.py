@@ -142,7 +142,22 @@ class Comment(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class BlockedTerm(models.Model):
+class ModeratorListEntry(models.Model):
+    """An entry moderators add to one of their lists, signed by whoever added it."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class BlockedTerm(ModeratorListEntry):
     term = models.CharField(
         _("term"),
         max_length=200,
@@ -154,13 +169,6 @@ class BlockedTerm(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         ordering = ["term"]
@@ -171,19 +179,12 @@ class BlockedTerm(models.Model):
         return self.term
 
 
-class TrustedCommenter(models.Model):
+class TrustedCommenter(ModeratorListEntry):
     """A commenter moderators vouched for: their comments skip the first-time and hold-all rules."""
 
     name = models.CharField(_("name"), max_length=100)
     email = models.EmailField(_("email"), max_length=254)
     created_at = models.DateTimeField(_("trusted since"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from comments.models import Comment
 from tests.browser.conftest import screenshot
 from tests.browser.test_reading import _blocking_violations
-from tests.factories import make_article
+from tests.factories import make_article, make_comment
 
 pytestmark = pytest.mark.browser
 
@@ -93,13 +93,8 @@ def test_comment_is_held_approved_and_then_public(
 def test_reply_moves_the_form_and_is_threaded_after_approval(
     new_page, live_server, story, moderator
 ):
-    parent = Comment.objects.create(
-        article=story,
-        name="Owen",
-        email="owen@example.org",
-        body="The café on the quay opens early too.",
-        body_html="<p>The café on the quay opens early too.</p>",
-        status=Comment.Status.APPROVED,
+    parent = make_comment(
+        article=story, name="Owen", body="The café on the quay opens early too."
     )
     reader = new_page()
     reader.goto(live_server.url + story.get_absolute_url())
@@ -122,14 +117,7 @@ def test_reply_moves_the_form_and_is_threaded_after_approval(
 
 
 def test_cancel_reply_puts_the_form_back(new_page, live_server, story):
-    Comment.objects.create(
-        article=story,
-        name="Owen",
-        email="o@example.org",
-        body="Hi",
-        body_html="<p>Hi</p>",
-        status="approved",
-    )
+    make_comment(article=story, name="Owen", body="Hi")
     reader = new_page()
     reader.goto(live_server.url + story.get_absolute_url())
 
@@ -208,25 +196,10 @@ def test_bad_input_shows_messages_next_to_the_fields_and_keeps_the_text(
 def test_discussion_states_have_no_serious_accessibility_violations(
     new_page, live_server, story, color_scheme
 ):
-    parent = Comment.objects.create(
-        article=story,
-        name="Owen",
-        email="owen@example.org",
-        url="https://owen.example.org",
-        body="First!",
-        body_html="<p>First!</p>",
-        status=Comment.Status.APPROVED,
+    parent = make_comment(
+        article=story, name="Owen", url="https://owen.example.org", body="First!"
     )
-    Comment.objects.create(
-        article=story,
-        parent=parent,
-        depth=2,
-        name="Ann",
-        email="ann@example.org",
-        body="A reply",
-        body_html="<p>A reply</p>",
-        status=Comment.Status.APPROVED,
-    )
+    make_comment(article=story, parent=parent, name="Ann", body="A reply")
     reader = new_page(color_scheme=color_scheme, width=375)
     reader.goto(live_server.url + story.get_absolute_url())
     found = {"thread": _blocking_violations(reader)}
