@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from articles.forms import CheckedImageField
 from articles.models import AdSlot, Article, Author, Section, comment_count_subquery
-from articles.services import articles_publish
+from articles.services import article_save, articles_publish
 
 # Every image upload in the admin gets Newsroom's specific messages (articles/images.py).
 IMAGE_FIELDS = {models.ImageField: {"form_class": CheckedImageField}}
@@ -83,6 +83,10 @@ class ArticleAdmin(admin.ModelAdmin):
             {"fields": ["status", "published_at", "is_featured", "comments_open"]},
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # Renditions of a new lead image are made by the service once the save commits.
+        article_save(obj)
 
     def get_queryset(self, request):
         return (

@@ -1,3 +1,6 @@
+from django.urls import register_converter
+
+
 class FourDigitYear:
     regex = "[0-9]{4}"
 
@@ -16,3 +19,9 @@ class TwoDigit:
 
     def to_url(self, value):
         return f"{int(value):02d}"
+
+
+# Registered when this module is imported, so any app's urls.py that uses <yyyy:> or <mm:>
+# imports on its own (``from articles import converters``), whatever was loaded before it.
+register_converter(FourDigitYear, "yyyy")
+register_converter(TwoDigit, "mm")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from articles.images import delete_renditions, make_renditions, validate_image
+from articles.images import validate_image
 from articles.markup import render_markdown
 
 # A revision this long after publication shows readers an "Updated" line.
@@ -288,20 +288,8 @@ class Article(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "revised_at"}
         super().save(*args, **kwargs)
-        source = self.image.name if self.image else ""
-        current = (
-            self.image_renditions[0].get("source") if self.image_renditions else ""
-        )
-        if source != current:
-            old_renditions = self.image_renditions
-            renditions = make_renditions(self.image) if source else []
-            for item in renditions:
-                item["source"] = source
-            self.image_renditions = renditions
-            type(self).objects.filter(pk=self.pk).update(image_renditions=renditions)
-            # The old files belong to a picture the story no longer shows. New names never
-            # collide with them: storage.save() picks a free name while they still exist.
-            delete_renditions(self.image.storage, old_renditions)
+        # Writes the row only: image renditions are files, made after commit by
+        # articles.services.article_save().
 
     def get_absolute_url(self):
         local = timezone.localtime(self.published_at or timezone.now())

@@ -19,6 +19,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from newsroom.links import absolute_url
+
 SCHEMA = "https://schema.org"
 LOGO_PATH = "img/logo.png"
 LOGO_SIZE = (600, 60)
@@ -28,15 +30,6 @@ _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u
 
 
 # --- Building blocks ----------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    """``path`` (from ``reverse()``, ``get_absolute_url()``, ``static()``, ``storage.url()``) on ``SITE_URL``."""
-    if path.startswith(("http://", "https://")):
-        return path  # already absolute, e.g. media on a CDN
-    if path.startswith("//"):
-        return f"{settings.SITE_URL.split(':', 1)[0]}:{path}"
-    return f"{settings.SITE_URL}/{path.lstrip('/')}"
 
 
 def site_description() -> str:

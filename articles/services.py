@@ -1,10 +1,52 @@
 """Writes to articles that take more than one step."""
 
+import logging
 from dataclasses import dataclass, field
+from functools import partial
 
+from django.db import transaction
 from django.utils import timezone
 
+from articles.images import delete_renditions, make_renditions
 from articles.models import Article
+
+logger = logging.getLogger(__name__)
+
+
+def article_save(article: Article, **save_kwargs) -> Article:
+    """Save the story's row; once the transaction commits, bring its image renditions in step.
+
+    ``Article.save()`` writes the row and nothing else. Rendition files are made after
+    commit, so a rolled-back save leaves no files behind and a failed rendition never
+    loses the editor's text.
+    """
+    article.save(**save_kwargs)
+    transaction.on_commit(partial(article_renditions_refresh, article.pk), robust=True)
+    return article
+
+
+def article_renditions_refresh(article_id: int) -> list[dict] | None:
+    """Make WebP + JPEG renditions of the story's current lead image, once; drop a replaced image's.
+
+    Returns the renditions now stored, or None when nothing changed (same picture, or the
+    story is gone). The old files are deleted only after the row points at the new ones.
+    """
+    article = (
+        Article.objects.filter(pk=article_id).only("image", "image_renditions").first()
+    )
+    if article is None:
+        return None
+    source = article.image.name if article.image else ""
+    old = article.image_renditions or []
+    if source == (old[0].get("source") if old else ""):
+        return None
+    renditions = make_renditions(article.image) if source else []
+    for item in renditions:
+        item["source"] = source
+    Article.objects.filter(pk=article_id).update(image_renditions=renditions)
+    # New names never collide with the old files: storage.save() picks a free name while they exist.
+    delete_renditions(article.image.storage, old)
+    return renditions
 
 
 @dataclass
@@ -20,7 +62,7 @@ def articles_publish(queryset, *, now=None) -> PublishResult:
     A story's address is its local publication date plus its slug, so a draft is skipped when a
     published story (public or scheduled) already uses its slug on the local date of ``now``.
     Drafts in the same batch count too: of two drafts with one slug, only the first is published.
-    Each story is saved with ``save()``, so its signals run (cached page furniture is dropped).
+    Each story is saved with ``article_save()``, so its signals run (cached page furniture is dropped).
     """
     now = now or timezone.now()
     day = timezone.localdate(now)
@@ -41,6 +83,6 @@ def articles_publish(queryset, *, now=None) -> PublishResult:
             continue
         article.status = Article.Status.PUBLISHED
         article.published_at = now
-        article.save()
+        article_save(article)
         result.published.append(article)
     return result

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from articles import blocks
 from articles.models import Article, ArticleDailyViews
+from newsroom.counters import cache_count
 
 WINDOW_DAYS = 7
 COMMENT_WEIGHT = 20
@@ -92,12 +93,7 @@ def count_view(article_id: int, ip: str | None) -> bool:
         return False
     if not cache.add(seen_key(article_id, ip), 1, timeout=VIEW_THROTTLE):
         return False
-    key = view_key(article_id)
-    cache.add(key, 0, timeout=COUNTER_TTL)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=COUNTER_TTL)
+    cache_count(view_key(article_id), timeout=COUNTER_TTL)
     return True
 
 

@@ -1,9 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from articles import converters, feeds, views
-
-register_converter(converters.FourDigitYear, "yyyy")
-register_converter(converters.TwoDigit, "mm")
+from articles import converters, feeds, views  # noqa: F401  (converters: <yyyy:>, <mm:>)
 
 app_name = "articles"
 urlpatterns = [

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from articles.models import Article
 from comments.models import Comment
+from newsroom.links import absolute_url
 
 FEED_SIZE = 50
 
@@ -27,10 +28,10 @@ class ArticleCommentsFeed(Feed):
         return f"Comments on “{article.headline}” — {settings.SITE_NAME}"
 
     def link(self, article):
-        return settings.SITE_URL + article.get_absolute_url() + "#comments"
+        return absolute_url(article.get_absolute_url()) + "#comments"
 
     def feed_url(self, article):
-        return settings.SITE_URL + article.get_absolute_url() + "comments/feed/"
+        return absolute_url(article.get_absolute_url() + "comments/feed/")
 
     def description(self, article):
         return f"Reader comments on {article.headline}, newest first."
@@ -60,10 +61,10 @@ class ArticleCommentsFeed(Feed):
         return comment.body_html
 
     def item_link(self, comment):
-        return f"{settings.SITE_URL}{comment.get_absolute_url()}"
+        return absolute_url(comment.get_absolute_url())
 
     def item_guid(self, comment):
-        return f"{settings.SITE_URL}{comment.get_absolute_url()}"
+        return absolute_url(comment.get_absolute_url())
 
     def item_author_name(self, comment):
         return comment.name

@@ -2,8 +2,9 @@
 
 from html import unescape
 
-from django.conf import settings
 from django.utils.html import strip_tags
+
+from newsroom.links import absolute_url
 
 
 def comment_data(article, comment) -> dict:
@@ -16,5 +17,5 @@ def comment_data(article, comment) -> dict:
         "text": unescape(strip_tags(comment.body_html)),
         "dateCreated": comment.created_at.isoformat(timespec="seconds"),
         "author": author,
-        "url": f"{settings.SITE_URL}{article.get_absolute_url()}#comment-{comment.id}",
+        "url": absolute_url(f"{article.get_absolute_url()}#comment-{comment.id}"),
     }

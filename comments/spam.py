@@ -4,7 +4,8 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+
+from newsroom.counters import cache_count
 
 FORM_SALT = "comments.form-timestamp"
 
@@ -53,10 +54,4 @@ def rate_limited(ip_address: str | None, now: float | None = None) -> bool:
         return False
     minute = int((now if now is not None else clock()) // 60)
     key = f"comments:rate:{ip_address}:{minute}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: start again
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > settings.COMMENTS_RATE_LIMIT
+    return cache_count(key, timeout=120) > settings.COMMENTS_RATE_LIMIT

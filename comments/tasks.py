@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from comments.models import Comment
+from newsroom.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,8 @@ def notify_moderators(comment_id: int) -> int:
         recipients = moderator_emails()
         if not recipients or comment.status != Comment.Status.PENDING:
             return 0
-        admin_url = settings.SITE_URL + reverse(
-            "admin:comments_comment_change", args=[comment.pk]
+        admin_url = absolute_url(
+            reverse("admin:comments_comment_change", args=[comment.pk])
         )
         body = (
             f"A new comment on “{comment.article.headline}” is waiting for moderation.\n\n"

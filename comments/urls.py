@@ -1,5 +1,6 @@
 from django.urls import path
 
+from articles import converters  # noqa: F401  (registers <yyyy:> and <mm:>)
 from comments import feeds, views
 
 # Mounted at the site root: the comment feed lives under its story's own address.

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "articles",
     "comments",
+    "discovery",
 ]
 
 MIDDLEWARE = [
@@ -161,7 +162,7 @@ IMAGE_RENDITION_WIDTHS = [480, 800, 1200]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "articles.views.csrf_failure"
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve as static_serve
 
 from articles import sitemaps
-from articles import views as article_views
+from newsroom import views
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -16,9 +16,9 @@ admin.site.index_title = "Editing and moderation"
 
 urlpatterns = [
     path("", include("articles.urls")),
-    path("healthz", article_views.healthz, name="healthz"),
+    path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's, for instance).
-    path("favicon.ico", article_views.favicon),
+    path("favicon.ico", views.favicon),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path(
         "sitemap-<section>.xml",
@@ -54,5 +54,5 @@ if settings.SERVE_MEDIA:
         )
     ]
 
-handler404 = "articles.views.page_not_found"
-handler500 = "articles.views.server_error"
+handler404 = "newsroom.views.page_not_found"
+handler500 = "newsroom.views.server_error"

@@ -5,10 +5,12 @@ from datetime import timedelta
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 from PIL import Image
 
 from articles.models import AdSlot, Article, Author, Section
+from articles.services import article_save
 
 _ids = itertools.count(1)
 
@@ -53,7 +55,15 @@ def make_article(**fields) -> Article:
         fields["author"] = make_author()
     if fields.get("image"):
         fields.setdefault("image_alt", "A test picture")
-    return Article.objects.create(**fields)
+    return save_article(Article(**fields))
+
+
+def save_article(article: Article) -> Article:
+    """Save through the service as the admin does, running its after-commit work (renditions) now."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        article_save(article)
+    article.refresh_from_db(fields=["image_renditions"])
+    return article
 
 
 def make_ad(**fields) -> AdSlot:

@@ -183,14 +183,18 @@ def _text_file(name="harbour.jpg"):
     return SimpleUploadedFile(name, b"Minutes of the harbour board.", "image/jpeg")
 
 
-def test_a_real_lead_image_is_accepted_through_the_admin(editor_client):
+def test_a_real_lead_image_is_accepted_through_the_admin(
+    editor_client, django_capture_on_commit_callbacks
+):
     buffer = BytesIO()
     Image.new("RGB", (1200, 675), (40, 90, 160)).save(buffer, "JPEG")
     upload = SimpleUploadedFile("harbour.jpg", buffer.getvalue(), "image/jpeg")
 
-    response = editor_client.post(
-        reverse("admin:articles_article_add"), _article_form(upload)
-    )
+    # The renditions are made once the admin's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:articles_article_add"), _article_form(upload)
+        )
 
     assert response.status_code == 302, "the add form was rejected"
     article = Article.objects.get(slug="harbour-wall-repaired")

@@ -12,6 +12,7 @@ from tests.factories import (
     make_article,
     make_comment,
     make_section,
+    save_article,
 )
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_renditions_are_made_once_not_on_every_save():
     first = article.image_renditions
 
     article.headline = "Edited"
-    article.save()
+    save_article(article)
 
     assert Article.objects.get(pk=article.pk).image_renditions == first
 
@@ -99,7 +100,7 @@ def test_replacing_the_lead_image_deletes_the_old_renditions():
     ]
 
     article.image = image_file("second.jpg", color=(0, 90, 200))
-    article.save()
+    save_article(article)
 
     assert not any(storage.exists(name) for name in old_files)
     new_files = [
@@ -119,7 +120,7 @@ def test_clearing_the_lead_image_deletes_its_renditions():
     ]
 
     article.image = ""
-    article.save()
+    save_article(article)
 
     assert not any(storage.exists(name) for name in old_files)
     assert Article.objects.get(pk=article.pk).image_renditions == []

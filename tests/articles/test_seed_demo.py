@@ -2,6 +2,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from articles import demo_content
@@ -22,7 +23,9 @@ def _media_in_tmp(settings, tmp_path):
 
 def seed():
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    # As on a real database: work queued for after commit (image renditions) runs.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("seed_demo", stdout=out)
     return out.getvalue()
 
 

@@ -1,11 +1,12 @@
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.services import articles_publish
-from tests.factories import make_article
+from articles.services import article_save, articles_publish
+from tests.factories import image_file, make_article, save_article
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,29 @@ def test_of_two_drafts_with_one_slug_only_the_first_is_published():
     assert result.published == [first]
     assert result.skipped == [(second, first)]
     assert Article.objects.published().filter(slug="fete").count() == 1
+
+
+def test_saving_a_story_writes_no_files_until_the_service_commits(tmp_path):
+    article = make_article()
+    article.image, article.image_alt = image_file("later.jpg"), "A picture"
+
+    article.save()  # the model's save: the row only
+
+    renditions = Path(article.image.storage.location) / "renditions"
+    assert article.image_renditions == [] and not renditions.exists()
+    assert save_article(article).image_renditions, "the service makes them after commit"
+    assert any(renditions.rglob("later-*.webp"))
+
+
+def test_a_rolled_back_save_leaves_no_rendition_files(
+    django_capture_on_commit_callbacks,
+):
+    article = make_article()
+    article.image, article.image_alt = image_file("rolled.jpg"), "A picture"
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article_save(article)
+    # The transaction never commits: the callbacks are dropped, as the database would.
+
+    assert len(callbacks) == 1
+    assert not (Path(article.image.storage.location) / "renditions").exists()

@@ -9,7 +9,7 @@ from django.utils import dateformat, timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from articles.models import Article
-from articles.views import server_error
+from newsroom.views import server_error
 from tests.factories import (
     comment_form_data,
     image_file,
@@ -267,29 +267,6 @@ def test_unknown_section_is_a_branded_404(client):
 
     assert response.status_code == 404
     assertContains(response, "We couldn’t find that page", status_code=404)
-
-
-def test_healthz_reports_database(client):
-    response = client.get(reverse("healthz"))
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
-    from django.db import connection
-
-    def broken_cursor(*args, **kwargs):
-        from django.db import OperationalError
-
-        raise OperationalError("database is down")
-
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
-
-    response = client.get(reverse("healthz"))
-
-    assert response.status_code == 503
-    assert response.json()["status"] == "error"
 
 
 def test_no_page_references_another_host(client):

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from articles import demo_content
 from articles.models import AdSlot, Article, ArticleDailyViews, Author, Section
+from articles.services import article_save
 
 W, H = 1600, 900
 SCHEDULED_AHEAD = timedelta(days=3)
@@ -689,7 +690,7 @@ class Command(BaseCommand):
     def seed_articles(self, now, sections, authors):
         """Create the articles not yet present; return (created, created with an image)."""
         # Not get_or_create: the image has to be attached before the first save so that
-        # Article.save() builds the renditions in one go, and existing stories (perhaps
+        # article_save() builds the renditions in one go, and existing stories (perhaps
         # edited since) are never redrawn or touched.
         existing = set(
             Article.objects.filter(
@@ -725,7 +726,7 @@ class Command(BaseCommand):
                 )
                 with_images += 1
             article.full_clean()
-            article.save()
+            article_save(article)
             created.append(article.pk)
             if entry.get("edited"):
                 edited.append(article.pk)
