@@ -290,7 +290,7 @@ def test_no_page_references_another_host(client):
             assert marker not in html, (url, marker)
 
 
-# CSP-ready (DESIGN.md): the strict policy forbids inline code and styles. JSON-LD blocks are
+# CSP-ready (docs/architecture.md): the strict policy forbids inline code and styles. JSON-LD blocks are
 # data, not code, so they are the one kind of <script> without src= that may appear.
 TAG = re.compile(r"<[a-zA-Z][^>]*>")
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)

@@ -3,7 +3,7 @@
 One browser per session; every test gets fresh browser contexts. A page fails its test
 when it opens a JavaScript dialog, logs a console error (CSP violations and failed
 loads show up there), throws an uncaught exception, or requests anything that is not
-the live server: DESIGN.md promises no external request from any page.
+the live server: the README promises no external request from any page.
 """
 
 import os
