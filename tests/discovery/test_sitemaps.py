@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import sitemaps
 from articles.models import Article
+from discovery import sitemaps
 from tests.factories import make_article, make_author, make_section
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def _locations(root):
 
 
 def _section_url(section, page=None):
-    url = SITE_URL + reverse("sitemap-section", kwargs={"section": section})
+    url = SITE_URL + reverse("discovery:sitemap-section", kwargs={"section": section})
     return f"{url}?p={page}" if page else url
 
 
@@ -60,7 +60,7 @@ def stories():
 
 
 def test_index_lists_every_sitemap_on_site_url(client, stories):
-    root = _xml(client, reverse("sitemap"))
+    root = _xml(client, reverse("discovery:sitemap"))
 
     assert root.tag == f"{{{NS['sm']}}}sitemapindex"
     assert _locations(root) == [
@@ -76,18 +76,20 @@ def test_index_lists_every_sitemap_on_site_url(client, stories):
 def test_index_lists_every_page_of_a_long_sitemap(client, stories, monkeypatch):
     monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 1)
 
-    locations = _locations(_xml(client, reverse("sitemap")))
+    locations = _locations(_xml(client, reverse("discovery:sitemap")))
 
     assert _section_url("articles", page=2) in locations
     assert _section_url("articles", page=3) not in locations
-    second = _xml(client, reverse("sitemap-section", args=["articles"]) + "?p=2")
+    second = _xml(
+        client, reverse("discovery:sitemap-section", args=["articles"]) + "?p=2"
+    )
     assert len(_locations(second)) == 1
 
 
 def test_article_sitemap_has_only_public_stories_with_lastmod(client, stories):
     public, hidden = stories
 
-    root = _xml(client, reverse("sitemap-section", args=["articles"]))
+    root = _xml(client, reverse("discovery:sitemap-section", args=["articles"]))
 
     assert root.tag == f"{{{NS['sm']}}}urlset"
     assert sorted(_locations(root)) == sorted(
@@ -107,9 +109,15 @@ def test_sections_authors_and_pages_sitemaps(client):
         section=empty, author=newcomer, status=Article.Status.DRAFT, published_at=None
     )
 
-    sections = _locations(_xml(client, reverse("sitemap-section", args=["sections"])))
-    authors = _locations(_xml(client, reverse("sitemap-section", args=["authors"])))
-    pages = _locations(_xml(client, reverse("sitemap-section", args=["pages"])))
+    sections = _locations(
+        _xml(client, reverse("discovery:sitemap-section", args=["sections"]))
+    )
+    authors = _locations(
+        _xml(client, reverse("discovery:sitemap-section", args=["authors"]))
+    )
+    pages = _locations(
+        _xml(client, reverse("discovery:sitemap-section", args=["pages"]))
+    )
 
     assert SITE_URL + busy.get_absolute_url() in sections
     assert (
@@ -122,7 +130,10 @@ def test_sections_authors_and_pages_sitemaps(client):
 
 
 def test_unknown_sitemap_section_is_404(client):
-    assert client.get(reverse("sitemap-section", args=["nope"])).status_code == 404
+    assert (
+        client.get(reverse("discovery:sitemap-section", args=["nope"])).status_code
+        == 404
+    )
 
 
 def test_news_sitemap_lists_the_last_48_hours_in_google_news_format(client):
@@ -135,7 +146,7 @@ def test_news_sitemap_lists_the_last_48_hours_in_google_news_format(client):
     )
     scheduled = make_article(published_at=timezone.now() + timedelta(hours=2))
 
-    root = _xml(client, reverse("news-sitemap"))
+    root = _xml(client, reverse("discovery:news-sitemap"))
 
     assert _locations(root) == [SITE_URL + fresh.get_absolute_url()]
     for article in (old, draft, scheduled):
@@ -151,14 +162,14 @@ def test_news_sitemap_lists_the_last_48_hours_in_google_news_format(client):
 def test_robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin_and_search(
     client,
 ):
-    response = client.get(reverse("robots"), HTTP_HOST="other-host.example")
+    response = client.get(reverse("discovery:robots"), HTTP_HOST="other-host.example")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
     assert f"Disallow: {reverse('admin:index')}" in lines
-    assert f"Disallow: {reverse('articles:search')}" in lines
+    assert f"Disallow: {reverse('discovery:search')}" in lines
     assert f"Sitemap: {SITE_URL}/sitemap.xml" in lines
     assert f"Sitemap: {SITE_URL}/news-sitemap.xml" in lines
 
@@ -166,11 +177,11 @@ def test_robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin_and_sear
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        (reverse("sitemap"), 6),  # latest change + page count for 3 sitemaps
-        (reverse("sitemap-section", args=["articles"]), 2),  # count, page
-        (reverse("sitemap-section", args=["sections"]), 2),
-        (reverse("sitemap-section", args=["authors"]), 2),
-        (reverse("news-sitemap"), 2),
+        (reverse("discovery:sitemap"), 6),  # latest change + page count for 3 sitemaps
+        (reverse("discovery:sitemap-section", args=["articles"]), 2),  # count, page
+        (reverse("discovery:sitemap-section", args=["sections"]), 2),
+        (reverse("discovery:sitemap-section", args=["authors"]), 2),
+        (reverse("discovery:news-sitemap"), 2),
     ],
 )
 def test_sitemap_query_count_is_fixed(client, django_assert_num_queries, url, queries):

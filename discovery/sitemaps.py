@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from articles import seo
 from articles.models import Article, Author, Section
+from discovery import seo
+from newsroom.links import absolute_url
 
 NEWS_WINDOW = timedelta(hours=48)
 
@@ -146,8 +147,8 @@ def index(request):
     entries = []
     for section, sitemap_class in SITEMAPS.items():
         sitemap = sitemap_class()
-        location = seo.absolute_url(
-            reverse("sitemap-section", kwargs={"section": section})
+        location = absolute_url(
+            reverse("discovery:sitemap-section", kwargs={"section": section})
         )
         lastmod = sitemap.get_latest_lastmod()
         entries.append(SitemapIndexItem(location, lastmod))
