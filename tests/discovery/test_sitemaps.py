@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 
 from articles.models import Article
 from discovery import sitemaps
@@ -71,6 +72,40 @@ def test_index_lists_every_sitemap_on_site_url(client, stories):
         for entry in root.iterfind("sm:sitemap", NS)
     }
     assert lastmods[_section_url("articles")] is not None
+
+
+def test_index_is_last_modified_at_the_latest_change_to_any_story(client):
+    now = timezone.now().replace(microsecond=0)
+    older = make_article(published_at=now - timedelta(days=3))
+    make_article(published_at=now - timedelta(days=2))
+    # A revision after the newest publication is the site's latest change.
+    Article.objects.filter(pk=older.pk).update(revised_at=now - timedelta(hours=1))
+
+    response = client.get(reverse("discovery:sitemap"))
+
+    assert response.status_code == 200
+    assert response["Last-Modified"] == http_date(
+        (now - timedelta(hours=1)).timestamp()
+    )
+
+
+def test_index_has_no_last_modified_when_a_sitemap_cannot_date_itself(client):
+    # As contrib's index: a section without a published story has no date, so neither
+    # does the sections sitemap, and the index does not claim one.
+    make_article()
+    make_section(name="Empty")
+
+    response = client.get(reverse("discovery:sitemap"))
+
+    assert response.status_code == 200
+    assert "Last-Modified" not in response
+
+
+def test_index_of_an_empty_site_has_no_last_modified(client):
+    response = client.get(reverse("discovery:sitemap"))
+
+    assert response.status_code == 200
+    assert "Last-Modified" not in response
 
 
 def test_index_lists_every_page_of_a_long_sitemap(client, stories, monkeypatch):
