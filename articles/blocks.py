@@ -2,23 +2,20 @@
 
 Each block is read through the shared cache (Redis in production), so every app server
 sees the same data, and saving the underlying rows drops the cached copy (articles/signals.py).
+Trending, which needs comments too, is cached the same way by discovery/trending.py.
 """
 
 from django.core.cache import cache
 
-from articles.models import AdSlot, Article, Section
+from articles.models import AdSlot, Section
 
 NAV_KEY = "blocks:nav-sections"
 ADS_KEY = "blocks:live-ads"
-TRENDING_KEY = "blocks:trending"
-PUBLISHED_IDS_KEY = "blocks:published-ids"
 # Saves drop these at once, but only from a cache every process shares: with the per-process
 # default (locmem) another worker would keep its copy, so every block also expires on its own.
 NAV_TTL = 600
-# Ad windows, trending activity and scheduled stories change with time, not only with saves.
+# Ad windows change with time, not only with saves.
 ADS_TTL = 60
-TRENDING_TTL = 300
-PUBLISHED_IDS_TTL = 300
 
 
 def nav_sections() -> list[Section]:
@@ -38,25 +35,6 @@ def live_ads() -> dict[str, list[AdSlot]]:
         return grouped
 
     return cache.get_or_set(ADS_KEY, load, timeout=ADS_TTL)
-
-
-def activity() -> dict[str, list[Article]]:
-    """Trending and Most commented lists (articles/trending.py): one query per TRENDING_TTL."""
-    from articles.trending import compute_trending
-
-    return cache.get_or_set(TRENDING_KEY, compute_trending, timeout=TRENDING_TTL)
-
-
-def published_ids() -> frozenset[int]:
-    """Ids of the stories readers can see, for Trending's view counter: one query per PUBLISHED_IDS_TTL.
-
-    A scheduled story joins the set at most PUBLISHED_IDS_TTL after its publication time.
-    """
-    return cache.get_or_set(
-        PUBLISHED_IDS_KEY,
-        lambda: frozenset(Article.objects.published().values_list("pk", flat=True)),
-        timeout=PUBLISHED_IDS_TTL,
-    )
 
 
 def forget(*keys: str) -> None:

@@ -248,7 +248,7 @@ class Article(models.Model):
         help_text=_("The newest featured story leads the home page."),
     )
     # Full-text search on PostgreSQL: a database trigger keeps it in step with headline,
-    # standfirst and body (migration 0003; articles/search.py). Always NULL on SQLite.
+    # standfirst and body (migration 0003; discovery/search.py). Always NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleManager()
@@ -462,7 +462,7 @@ class AdSlot(models.Model):
 
 
 class ArticleDailyViews(models.Model):
-    """Page views of one story on one day, flushed in batches from the cache (articles/trending.py)."""
+    """Page views of one story on one day, flushed in batches from the cache (discovery/trending.py)."""
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="daily_views"

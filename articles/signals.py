@@ -4,20 +4,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles import blocks
-from articles.models import AdSlot, Article, Author, Section
+from articles.models import AdSlot, Section
 
 
 @receiver([post_save, post_delete], sender=Section)
 def section_changed(**kwargs):
-    blocks.forget(blocks.NAV_KEY, blocks.TRENDING_KEY)
+    blocks.forget(blocks.NAV_KEY)
 
 
 @receiver([post_save, post_delete], sender=AdSlot)
 def ad_changed(**kwargs):
     blocks.forget(blocks.ADS_KEY)
-
-
-@receiver([post_save, post_delete], sender=Article)
-@receiver([post_save, post_delete], sender=Author)
-def article_changed(**kwargs):
-    blocks.forget(blocks.TRENDING_KEY, blocks.PUBLISHED_IDS_KEY)

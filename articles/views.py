@@ -1,28 +1,16 @@
 import datetime
-import logging
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db import DatabaseError
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseForbidden,
-)
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from articles import blocks, trending
-from articles import search as article_search
+from articles import blocks
 from articles.body import split_body
 from articles.models import Article, Author, Section
-from newsroom.net import client_ip
-
-logger = logging.getLogger(__name__)
 
 HOME_PER_PAGE = 10
-SEARCH_PER_PAGE = 10
 HOME_SECTION_STORIES = 4
 
 
@@ -30,7 +18,7 @@ HOME_SECTION_STORIES = 4
 def home(request):
     """Lead story, latest stories (paginated), a block per section."""
     listing = Article.objects.for_listing()
-    paginator, page_obj = _paginate(request, listing, HOME_PER_PAGE)
+    _, page_obj = paginate(request, listing, HOME_PER_PAGE)
     lead = None
     if page_obj.number == 1:
         lead = listing.filter(is_featured=True).first() or (
@@ -48,7 +36,8 @@ def home(request):
     return render(request, "articles/home.html", context)
 
 
-def _paginate(request, queryset, per_page):
+def paginate(request, queryset, per_page):
+    """``(paginator, page)`` for the ``?page=`` asked; 404 for a page that does not exist."""
     paginator = Paginator(queryset, per_page)
     try:
         return paginator, paginator.page(request.GET.get("page") or 1)
@@ -135,45 +124,3 @@ class AuthorView(_FrontView):
     filter_field = "author"
     extra_context = {"show_section": True}
     template_name = "articles/author_detail.html"
-
-
-@require_safe
-def search(request):
-    """Search results for ``?q=``; without a query, just the search box (and no query run)."""
-    query = article_search.clean_query(request.GET.get("q"))
-    page_obj, results = None, []
-    if query:
-        matches = article_search.search_articles(query)
-        _, page_obj = _paginate(request, matches, SEARCH_PER_PAGE)
-        results = article_search.results(page_obj.object_list, query)
-    context = {
-        "query": query,
-        "page_obj": page_obj,
-        "results": results,
-        "ads": blocks.live_ads(),
-    }
-    return render(request, "articles/search.html", context)
-
-
-# sendBeacon carries no CSRF token. Forgery is handled here instead: browsers mark requests
-# from other sites (Sec-Fetch-Site), and trending.count_view() counts published stories only,
-# once per reader IP per story per half hour.
-@csrf_exempt
-@require_POST
-def count_view(request, pk):
-    """Count one page view for Trending (cache only), and now and then flush the counts.
-
-    204 whether or not the view counted (an unknown id, a repeat), so a caller learns nothing;
-    403 when the browser says the request came from another site.
-    """
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None and fetch_site != "same-origin":
-        return HttpResponseForbidden()
-    trending.count_view(pk, client_ip(request))
-    if trending.flush_due():
-        try:
-            trending.flush_views()
-        except DatabaseError:
-            # The views stay counted in the cache; the next flush moves them.
-            logger.exception("Trending: moving page views into the database failed")
-    return HttpResponse(status=204)

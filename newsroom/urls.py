@@ -2,12 +2,9 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 from django.views.static import serve as static_serve
 
-from articles import sitemaps
 from newsroom import views
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
@@ -19,27 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's, for instance).
     path("favicon.ico", views.favicon),
-    path("sitemap.xml", sitemaps.index, name="sitemap"),
-    path(
-        "sitemap-<section>.xml",
-        sitemap,
-        {"sitemaps": sitemaps.SITEMAPS},
-        name="sitemap-section",
-    ),
-    path(
-        "news-sitemap.xml",
-        sitemap,
-        {
-            "sitemaps": sitemaps.NEWS_SITEMAPS,
-            "template_name": "articles/news_sitemap.xml",
-        },
-        name="news-sitemap",
-    ),
-    path(
-        "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
-        name="robots",
-    ),
+    path("", include("discovery.urls")),
     path("", include("comments.urls")),
     path("admin/", admin.site.urls),
 ]

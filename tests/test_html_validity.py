@@ -57,8 +57,8 @@ def test_every_page_type_is_valid_html(client, java, tmp_path):
         "reply": article.get_absolute_url() + f"?replytocom={parent.pk}",
         "section": article.section.get_absolute_url(),
         "author": article.author.get_absolute_url(),
-        "search": reverse("articles:search") + "?q=One",
-        "search-empty": reverse("articles:search"),
+        "search": reverse("discovery:search") + "?q=One",
+        "search-empty": reverse("discovery:search"),
         "not-found": "/section/no-such-section/",
     }
     files = []

@@ -6,7 +6,7 @@ from django.db import migrations
 
 # PostgreSQL only: the database itself keeps search_vector in step with the text, so every
 # way of writing an article (save(), queryset.update(), bulk_create, raw SQL) stays searchable.
-# Weights: headline A, standfirst B, body C. The config must match articles/search.py.
+# Weights: headline A, standfirst B, body C. The config must match discovery/search.py.
 CREATE_TRIGGER = """
 CREATE FUNCTION articles_article_search_vector_update() RETURNS trigger
 LANGUAGE plpgsql AS $$

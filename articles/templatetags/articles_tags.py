@@ -9,9 +9,3 @@ register = template.Library()
 def section_nav(context):
     """The section navigation; read from the cache, so no query once warm."""
     return {"sections": blocks.nav_sections(), "request": context.get("request")}
-
-
-@register.inclusion_tag("articles/_trending.html")
-def trending_list():
-    """Trending and Most commented; cached, at most one query when the cache is cold."""
-    return blocks.activity()

@@ -4,7 +4,7 @@ from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from comments import moderation, personal, schema
+from comments import moderation, personal
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.render import author_html, render_comments, when
@@ -90,19 +90,6 @@ def _held_for_display(held, approved) -> list[dict]:
             }
         )
     return items
-
-
-@register.simple_tag(takes_context=True)
-def comment_schema(context, article, limit=5):
-    """``{"count": n, "items": [...]}``: approved comments as schema.org data, for the page's JSON-LD.
-
-    Only approved comments, so the head is the same for every reader; shares the thread query.
-    """
-    approved, _ = thread_comments(context["request"], article)
-    return {
-        "count": len(approved),
-        "items": [schema.comment_data(article, c) for c in approved[:limit]],
-    }
 
 
 def _reply_target(raw, approved):

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "load",
-    [blocks.nav_sections, blocks.live_ads, blocks.activity, blocks.published_ids],
+    [blocks.nav_sections, blocks.live_ads],
 )
 def test_every_cached_block_expires_on_its_own(monkeypatch, load):
     # Saves drop a block only from the cache of the process that saved; with a per-process

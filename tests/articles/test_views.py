@@ -350,8 +350,8 @@ def test_no_inline_script_style_or_handlers(client, admin_client, rf):
         "article": (client.get(article.get_absolute_url()), 200),
         "section": (client.get(section.get_absolute_url()), 200),
         "author": (client.get(author.get_absolute_url()), 200),
-        "search": (client.get(reverse("articles:search"), {"q": "harbour"}), 200),
-        "search box": (client.get(reverse("articles:search")), 200),
+        "search": (client.get(reverse("discovery:search"), {"q": "harbour"}), 200),
+        "search box": (client.get(reverse("discovery:search")), 200),
         "404": (client.get("/no-such-page/"), 404),
         "staff preview": (
             admin_client.get(reverse("articles:preview", args=[draft.pk])),

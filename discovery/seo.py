@@ -1,11 +1,12 @@
 """Page metadata for search engines, feed readers and link previews.
 
-Plain functions returning plain data: ``*_meta()`` build what ``templates/includes/_meta.html``
+Plain functions returning plain data: ``*_meta()`` build what ``templates/discovery/_meta.html``
 renders (description, canonical, feed links, Open Graph, Twitter card, JSON-LD), the
 ``*_data()`` functions build schema.org dicts. Every URL here is absolute and starts with
 ``settings.SITE_URL``, never with the Host header of the request. Nothing here runs a query:
 callers pass objects that already carry what is needed (section and author loaded with
-the article, ``comment_count`` annotated).
+the article; on a story page the comment count and the comments come from the thread the
+discussion loads anyway, through the ``comment_schema`` tag).
 """
 
 import json
@@ -112,30 +113,30 @@ def section_feed_title(section) -> str:
 def feed_links(section=None) -> list[dict]:
     """``<link rel="alternate">`` targets: the site's feeds, then the section's when given."""
     links = [
-        _feed_link("RSS", site_feed_title(), reverse("articles:feed")),
-        _feed_link("Atom", site_feed_title(), reverse("articles:feed-atom")),
+        _feed_link("RSS", site_feed_title(), reverse("discovery:feed")),
+        _feed_link("Atom", site_feed_title(), reverse("discovery:feed-atom")),
     ]
     if section is not None:
         links += [
             _feed_link(
                 "RSS",
                 section_feed_title(section),
-                reverse("articles:section-feed", kwargs={"slug": section.slug}),
+                reverse("discovery:section-feed", kwargs={"slug": section.slug}),
             ),
             _feed_link(
                 "Atom",
                 section_feed_title(section),
-                reverse("articles:section-feed-atom", kwargs={"slug": section.slug}),
+                reverse("discovery:section-feed-atom", kwargs={"slug": section.slug}),
             ),
         ]
     return links
 
 
 def comments_feed_link(article) -> dict:
-    """The story's own comment feed (served by the comments app)."""
+    """The story's own comment feed (discovery/feeds.py)."""
     local = timezone.localtime(article.published_at)
     path = reverse(
-        "comments:feed",
+        "discovery:comments-feed",
         kwargs={
             "year": local.year,
             "month": local.month,
@@ -175,7 +176,7 @@ def news_article_data(article, *, comment_count=None, comments=None) -> dict:
     """schema.org ``NewsArticle`` for one story.
 
     ``comment_count``: approved comments (omitted when None). ``comments``: schema.org
-    ``Comment`` dicts built by the comments app, included as ``comment`` when given.
+    ``Comment`` dicts (discovery/schema.py), included as ``comment`` when given.
     """
     url = absolute_url(article.get_absolute_url())
     data = {
@@ -241,7 +242,7 @@ def breadcrumb_data(*trail: tuple[str, str]) -> dict:
 
 def website_data() -> dict:
     """schema.org ``WebSite`` with the site search as a ``SearchAction``."""
-    search_url = absolute_url(reverse("articles:search"))
+    search_url = absolute_url(reverse("discovery:search"))
     return {
         "@context": SCHEMA,
         "@type": "WebSite",
@@ -292,7 +293,7 @@ def page_meta(
     extra_feeds=(),
     robots: str = "",
 ) -> dict:
-    """Everything ``includes/_meta.html`` renders for one page."""
+    """Everything ``discovery/_meta.html`` renders for one page."""
     canonical = absolute_url(path) if path is not None else None
     og = [
         ("og:type", og_type),
@@ -415,6 +416,6 @@ def search_meta(query: str, page_obj=None) -> dict:
     return page_meta(
         title=f"Search: {query}" if query else f"Search {settings.SITE_NAME}",
         description=f"Search the stories of {settings.SITE_NAME}.",
-        path=page_path(reverse("articles:search"), page_obj, q=query),
+        path=page_path(reverse("discovery:search"), page_obj, q=query),
         robots="noindex",
     )

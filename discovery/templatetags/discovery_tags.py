@@ -1,11 +1,13 @@
-"""Page metadata in templates: each tag renders includes/_meta.html from articles/seo.py."""
+"""Discovery in templates: page metadata (each ``*_meta`` tag renders discovery/_meta.html
+from discovery/seo.py), the comments' structured data, and the Trending block."""
 
 from django import template
 
-from articles import seo
+from comments.templatetags.comments_tags import thread_comments
+from discovery import schema, seo, trending
 
 register = template.Library()
-META_TEMPLATE = "includes/_meta.html"
+META_TEMPLATE = "discovery/_meta.html"
 
 
 def _page(page_obj):
@@ -38,7 +40,7 @@ def author_meta(author, page_obj=None):
 def article_meta(article, comment_count=None, comments=None):
     """Story metadata; ``comment_count`` defaults to the ``comment_count`` annotation.
 
-    ``comments``: schema.org ``Comment`` dicts, for the comments app to pass in.
+    ``comments``: schema.org ``Comment`` dicts, from ``comment_schema``.
     """
     if comment_count in (None, ""):  # "" is what an unknown template variable gives
         comment_count = getattr(article, "comment_count", None)
@@ -58,3 +60,22 @@ def search_meta(query, page_obj=None):
 def json_ld(data):
     """A schema.org dict as a ``<script type="application/ld+json">`` element, safely escaped."""
     return seo.json_ld_script(data)
+
+
+@register.simple_tag(takes_context=True)
+def comment_schema(context, article, limit=5):
+    """``{"count": n, "items": [...]}``: approved comments as schema.org data, for the page's JSON-LD.
+
+    Only approved comments, so the head is the same for every reader; shares the thread query.
+    """
+    approved, _ = thread_comments(context["request"], article)
+    return {
+        "count": len(approved),
+        "items": [schema.comment_data(article, c) for c in approved[:limit]],
+    }
+
+
+@register.inclusion_tag("discovery/_trending.html")
+def trending_list():
+    """Trending and Most commented; cached, at most one query when the cache is cold."""
+    return trending.activity()

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from articles import blocks, trending
 from articles.models import Article, ArticleDailyViews
 from comments.models import Comment
+from discovery import trending
 from tests.factories import make_article, make_comment
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def views(article, n, days_ago=0):
 def beacon(client, article_or_pk, ip="198.51.100.1", **headers):
     pk = getattr(article_or_pk, "pk", article_or_pk)
     return client.post(
-        reverse("articles:count-view", args=[pk]), REMOTE_ADDR=ip, headers=headers
+        reverse("discovery:count-view", args=[pk]), REMOTE_ADDR=ip, headers=headers
     )
 
 
@@ -143,8 +143,28 @@ def test_beacon_counts_in_the_cache_without_a_query(client, django_assert_num_qu
     assert response.status_code == 204
     assert counted(article) == 1  # the first view was flushed into the database
     assert (
-        client.get(reverse("articles:count-view", args=[article.pk])).status_code == 405
+        client.get(reverse("discovery:count-view", args=[article.pk])).status_code
+        == 405
     )
+
+
+@pytest.mark.parametrize("load", [trending.activity, trending.published_ids])
+def test_both_cached_blocks_expire_on_their_own(monkeypatch, load):
+    # Saves drop a block only from the cache of the process that saved; with a per-process
+    # cache the others must still see the change eventually.
+    timeouts = []
+    real_get_or_set = cache.get_or_set
+
+    def spy(key, default, timeout=None, **kwargs):
+        timeouts.append(timeout)
+        return real_get_or_set(key, default, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "get_or_set", spy)
+
+    load()
+
+    assert len(timeouts) == 1
+    assert timeouts[0] is not None and 0 < timeouts[0] <= 600
 
 
 def test_published_ids_cost_one_query_per_five_minutes_and_follow_saves(
@@ -152,15 +172,15 @@ def test_published_ids_cost_one_query_per_five_minutes_and_follow_saves(
 ):
     story = make_article()
     with django_assert_num_queries(1):
-        assert story.pk in blocks.published_ids()
+        assert story.pk in trending.published_ids()
     with django_assert_num_queries(0):
-        assert story.pk in blocks.published_ids()
+        assert story.pk in trending.published_ids()
 
     draft = make_article(status=Article.Status.DRAFT, published_at=None)
     draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
     draft.save()  # the article signal drops the cached set
 
-    assert draft.pk in blocks.published_ids()
+    assert draft.pk in trending.published_ids()
 
 
 def test_one_reader_counts_once_per_story_per_half_hour(client):
@@ -301,10 +321,10 @@ def test_views_of_a_story_deleted_since_are_dropped_not_stuck(monkeypatch):
     kept, gone = make_article(), make_article()
     trending.count_view(kept.pk, "192.0.2.1")
     trending.count_view(gone.pk, "192.0.2.1")
-    ids = blocks.published_ids()
+    ids = trending.published_ids()
     Article.objects.filter(pk=gone.pk).delete()
     # As another server may still hold it: the set from before the deletion.
-    monkeypatch.setattr(blocks, "published_ids", lambda: ids)
+    monkeypatch.setattr(trending, "published_ids", lambda: ids)
 
     assert trending.flush_views() == 1
     assert list(ArticleDailyViews.objects.values_list("article", "views")) == [
@@ -357,7 +377,7 @@ def test_article_page_carries_the_beacon_but_previews_do_not(client, admin_clien
 
     assertContains(
         client.get(story.get_absolute_url()),
-        reverse("articles:count-view", args=[story.pk]),
+        reverse("discovery:count-view", args=[story.pk]),
     )
     preview = admin_client.get(reverse("articles:preview", args=[draft.pk]))
     assert "data-view-beacon" not in preview.content.decode()

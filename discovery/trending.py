@@ -34,8 +34,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
-from articles import blocks
 from articles.models import Article, ArticleDailyViews
+from comments.models import Comment
 from newsroom.counters import cache_count
 
 WINDOW_DAYS = 7
@@ -48,6 +48,13 @@ VIEW_THROTTLE = 30 * 60
 FLUSH_LOCK = "trending:flush-lock"  # taken once per FLUSH_INTERVAL: "a flush is due"
 FLUSHING_LOCK = "trending:flushing"  # held while a flush runs, so two never overlap
 FLUSHING_TIMEOUT = 600  # frees the lock should a flushing process die
+# The two cached blocks; saves drop them (discovery/signals.py), but only from a cache every
+# process shares: with the per-process default (locmem) another worker would keep its copy,
+# so each also expires on its own. Activity and scheduled stories change with time anyway.
+TRENDING_KEY = "blocks:trending"
+PUBLISHED_IDS_KEY = "blocks:published-ids"
+TRENDING_TTL = 300
+PUBLISHED_IDS_TTL = 300
 
 
 def view_key(article_id: int) -> str:
@@ -86,10 +93,11 @@ def window(now=None) -> tuple[date, datetime]:
 def count_view(article_id: int, ip: str | None) -> bool:
     """Count one page view in the shared cache; return whether it counted.
 
-    No database query, except one per PUBLISHED_IDS_TTL to refresh the published ids. Not counted: ids of stories that are not published, requests without an IP, and a reader
-    who already counted for this story within VIEW_THROTTLE seconds.
+    No database query, except one per PUBLISHED_IDS_TTL to refresh the published ids. Not
+    counted: ids of stories that are not published, requests without an IP, and a reader who
+    already counted for this story within VIEW_THROTTLE seconds.
     """
-    if article_id not in blocks.published_ids() or not ip:
+    if article_id not in published_ids() or not ip:
         return False
     if not cache.add(seen_key(article_id, ip), 1, timeout=VIEW_THROTTLE):
         return False
@@ -119,7 +127,7 @@ def flush_views(today=None) -> int | None:
 
 def _flush(today: date) -> int:
     moved = 0
-    ids = sorted(blocks.published_ids())
+    ids = sorted(published_ids())
     for start in range(0, len(ids), FLUSH_CHUNK):
         keys = {pk: view_key(pk) for pk in ids[start : start + FLUSH_CHUNK]}
         counts = cache.get_many(list(keys.values()))
@@ -156,12 +164,8 @@ def ranked_activity(limit: int = LIST_LENGTH, now=None) -> list[Article]:
     with activity in the window are ranked at all.
     """
     first_day, start = window(now)
-    # Through the relation, so articles imports nothing from comments.
-    comment_model = Article._meta.get_field("comments").related_model
     recent_views = ArticleDailyViews.objects.filter(day__gte=first_day)
-    recent_comments = comment_model._default_manager.filter(
-        status="approved", created_at__gte=start
-    )
+    recent_comments = Comment.objects.approved().filter(created_at__gte=start)
     views_week = (
         recent_views.filter(article=OuterRef("pk"))
         .order_by()
@@ -215,3 +219,20 @@ def compute_trending(limit: int = LIST_LENGTH) -> dict[str, list[Article]]:
         key=attrgetter("comment_rank"),
     )
     return {"trending": trending, "most_commented": most_commented}
+
+
+def activity() -> dict[str, list[Article]]:
+    """Trending and Most commented lists, cached: one query per TRENDING_TTL."""
+    return cache.get_or_set(TRENDING_KEY, compute_trending, timeout=TRENDING_TTL)
+
+
+def published_ids() -> frozenset[int]:
+    """Ids of the stories readers can see, for the view counter: one query per PUBLISHED_IDS_TTL.
+
+    A scheduled story joins the set at most PUBLISHED_IDS_TTL after its publication time.
+    """
+    return cache.get_or_set(
+        PUBLISHED_IDS_KEY,
+        lambda: frozenset(Article.objects.published().values_list("pk", flat=True)),
+        timeout=PUBLISHED_IDS_TTL,
+    )

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles import search
 from articles.models import Article
+from discovery import search
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ HOSTILE_QUERIES = [
 
 
 def _search(client, q, **params):
-    return client.get(reverse("articles:search"), {"q": q, **params})
+    return client.get(reverse("discovery:search"), {"q": q, **params})
 
 
 def _titles(response):
@@ -71,10 +71,10 @@ def test_query_words_are_distinct_and_at_most_ten():
 def test_empty_query_shows_the_search_box_and_runs_no_query(
     client, django_assert_num_queries
 ):
-    client.get(reverse("articles:search"))  # warm the shared cache (navigation, ads)
+    client.get(reverse("discovery:search"))  # warm the shared cache (navigation, ads)
 
     with django_assert_num_queries(0):
-        response = client.get(reverse("articles:search"), {"q": "   "})
+        response = client.get(reverse("discovery:search"), {"q": "   "})
 
     assert response.status_code == 200
     assert response.context["page_obj"] is None
@@ -95,7 +95,7 @@ def test_every_page_has_a_search_form_in_the_header(client):
     header = html[html.index('<header class="site-header">') : html.index("</header>")]
 
     assert 'role="search"' in header
-    assert f'action="{reverse("articles:search")}"' in header
+    assert f'action="{reverse("discovery:search")}"' in header
     assert 'type="search"' in header and 'name="q"' in header
     assert re.search(r'<label class="visually-hidden" for="site-search">', header)
 
@@ -160,13 +160,13 @@ def test_query_count_is_fixed_however_many_stories_match(
 ):
     for _ in range(3):
         make_article(headline="Ferry timetable")
-    client.get(reverse("articles:search"))  # warm the shared cache
+    client.get(reverse("discovery:search"))  # warm the shared cache
 
     with django_assert_num_queries(2):  # count, page of results
         few = _search(client, "ferry")
     for _ in range(25):
         make_article(headline="Ferry timetable")
-    client.get(reverse("articles:search"))  # new sections: warm the navigation again
+    client.get(reverse("discovery:search"))  # new sections: warm the navigation again
     with django_assert_num_queries(2):
         many = _search(client, "ferry")
 
@@ -338,7 +338,7 @@ def test_full_text_snippet_shows_text_not_markdown_syntax(client):
 def test_nul_byte_never_reaches_postgresql(client):
     make_article(headline="Quay")
 
-    response = client.get(reverse("articles:search") + "?q=qu%00ay")
+    response = client.get(reverse("discovery:search") + "?q=qu%00ay")
 
     assert response.status_code == 200
     assert _titles(response) == ["Quay"]

@@ -4,9 +4,10 @@ from datetime import datetime, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 
-from articles import sitemaps
 from articles.models import Article
+from discovery import sitemaps
 from tests.factories import make_article, make_author, make_section
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def _locations(root):
 
 
 def _section_url(section, page=None):
-    url = SITE_URL + reverse("sitemap-section", kwargs={"section": section})
+    url = SITE_URL + reverse("discovery:sitemap-section", kwargs={"section": section})
     return f"{url}?p={page}" if page else url
 
 
@@ -60,7 +61,7 @@ def stories():
 
 
 def test_index_lists_every_sitemap_on_site_url(client, stories):
-    root = _xml(client, reverse("sitemap"))
+    root = _xml(client, reverse("discovery:sitemap"))
 
     assert root.tag == f"{{{NS['sm']}}}sitemapindex"
     assert _locations(root) == [
@@ -73,21 +74,57 @@ def test_index_lists_every_sitemap_on_site_url(client, stories):
     assert lastmods[_section_url("articles")] is not None
 
 
+def test_index_is_last_modified_at_the_latest_change_to_any_story(client):
+    now = timezone.now().replace(microsecond=0)
+    older = make_article(published_at=now - timedelta(days=3))
+    make_article(published_at=now - timedelta(days=2))
+    # A revision after the newest publication is the site's latest change.
+    Article.objects.filter(pk=older.pk).update(revised_at=now - timedelta(hours=1))
+
+    response = client.get(reverse("discovery:sitemap"))
+
+    assert response.status_code == 200
+    assert response["Last-Modified"] == http_date(
+        (now - timedelta(hours=1)).timestamp()
+    )
+
+
+def test_index_has_no_last_modified_when_a_sitemap_cannot_date_itself(client):
+    # As contrib's index: a section without a published story has no date, so neither
+    # does the sections sitemap, and the index does not claim one.
+    make_article()
+    make_section(name="Empty")
+
+    response = client.get(reverse("discovery:sitemap"))
+
+    assert response.status_code == 200
+    assert "Last-Modified" not in response
+
+
+def test_index_of_an_empty_site_has_no_last_modified(client):
+    response = client.get(reverse("discovery:sitemap"))
+
+    assert response.status_code == 200
+    assert "Last-Modified" not in response
+
+
 def test_index_lists_every_page_of_a_long_sitemap(client, stories, monkeypatch):
     monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 1)
 
-    locations = _locations(_xml(client, reverse("sitemap")))
+    locations = _locations(_xml(client, reverse("discovery:sitemap")))
 
     assert _section_url("articles", page=2) in locations
     assert _section_url("articles", page=3) not in locations
-    second = _xml(client, reverse("sitemap-section", args=["articles"]) + "?p=2")
+    second = _xml(
+        client, reverse("discovery:sitemap-section", args=["articles"]) + "?p=2"
+    )
     assert len(_locations(second)) == 1
 
 
 def test_article_sitemap_has_only_public_stories_with_lastmod(client, stories):
     public, hidden = stories
 
-    root = _xml(client, reverse("sitemap-section", args=["articles"]))
+    root = _xml(client, reverse("discovery:sitemap-section", args=["articles"]))
 
     assert root.tag == f"{{{NS['sm']}}}urlset"
     assert sorted(_locations(root)) == sorted(
@@ -107,9 +144,15 @@ def test_sections_authors_and_pages_sitemaps(client):
         section=empty, author=newcomer, status=Article.Status.DRAFT, published_at=None
     )
 
-    sections = _locations(_xml(client, reverse("sitemap-section", args=["sections"])))
-    authors = _locations(_xml(client, reverse("sitemap-section", args=["authors"])))
-    pages = _locations(_xml(client, reverse("sitemap-section", args=["pages"])))
+    sections = _locations(
+        _xml(client, reverse("discovery:sitemap-section", args=["sections"]))
+    )
+    authors = _locations(
+        _xml(client, reverse("discovery:sitemap-section", args=["authors"]))
+    )
+    pages = _locations(
+        _xml(client, reverse("discovery:sitemap-section", args=["pages"]))
+    )
 
     assert SITE_URL + busy.get_absolute_url() in sections
     assert (
@@ -122,7 +165,10 @@ def test_sections_authors_and_pages_sitemaps(client):
 
 
 def test_unknown_sitemap_section_is_404(client):
-    assert client.get(reverse("sitemap-section", args=["nope"])).status_code == 404
+    assert (
+        client.get(reverse("discovery:sitemap-section", args=["nope"])).status_code
+        == 404
+    )
 
 
 def test_news_sitemap_lists_the_last_48_hours_in_google_news_format(client):
@@ -135,7 +181,7 @@ def test_news_sitemap_lists_the_last_48_hours_in_google_news_format(client):
     )
     scheduled = make_article(published_at=timezone.now() + timedelta(hours=2))
 
-    root = _xml(client, reverse("news-sitemap"))
+    root = _xml(client, reverse("discovery:news-sitemap"))
 
     assert _locations(root) == [SITE_URL + fresh.get_absolute_url()]
     for article in (old, draft, scheduled):
@@ -151,14 +197,14 @@ def test_news_sitemap_lists_the_last_48_hours_in_google_news_format(client):
 def test_robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin_and_search(
     client,
 ):
-    response = client.get(reverse("robots"), HTTP_HOST="other-host.example")
+    response = client.get(reverse("discovery:robots"), HTTP_HOST="other-host.example")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
     assert f"Disallow: {reverse('admin:index')}" in lines
-    assert f"Disallow: {reverse('articles:search')}" in lines
+    assert f"Disallow: {reverse('discovery:search')}" in lines
     assert f"Sitemap: {SITE_URL}/sitemap.xml" in lines
     assert f"Sitemap: {SITE_URL}/news-sitemap.xml" in lines
 
@@ -166,11 +212,11 @@ def test_robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin_and_sear
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        (reverse("sitemap"), 6),  # latest change + page count for 3 sitemaps
-        (reverse("sitemap-section", args=["articles"]), 2),  # count, page
-        (reverse("sitemap-section", args=["sections"]), 2),
-        (reverse("sitemap-section", args=["authors"]), 2),
-        (reverse("news-sitemap"), 2),
+        (reverse("discovery:sitemap"), 6),  # latest change + page count for 3 sitemaps
+        (reverse("discovery:sitemap-section", args=["articles"]), 2),  # count, page
+        (reverse("discovery:sitemap-section", args=["sections"]), 2),
+        (reverse("discovery:sitemap-section", args=["authors"]), 2),
+        (reverse("discovery:news-sitemap"), 2),
     ],
 )
 def test_sitemap_query_count_is_fixed(client, django_assert_num_queries, url, queries):

@@ -16,10 +16,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from articles import seo
 from articles.models import Article, Author, Section
+from discovery import seo
+from newsroom.links import absolute_url
 
 NEWS_WINDOW = timedelta(hours=48)
 
@@ -141,23 +143,36 @@ NEWS_SITEMAPS = {"news": NewsSitemap}
 def index(request):
     """The sitemap index at /sitemap.xml: every page of every sitemap, on ``SITE_URL``.
 
-    contrib's own index view takes the host from the request, hence this twin.
+    contrib's own index view takes the host from the request, hence this twin. Like contrib's,
+    it sends ``Last-Modified`` (the latest change any sitemap reports) only when every sitemap
+    that dates its entries reported one; the pages sitemap dates nothing and lists one fixed
+    address, so it never changes the index.
     """
     entries = []
+    latest, all_dated = None, True
     for section, sitemap_class in SITEMAPS.items():
         sitemap = sitemap_class()
-        location = seo.absolute_url(
-            reverse("sitemap-section", kwargs={"section": section})
+        location = absolute_url(
+            reverse("discovery:sitemap-section", kwargs={"section": section})
         )
         lastmod = sitemap.get_latest_lastmod()
+        if hasattr(sitemap, "lastmod"):
+            if lastmod is None:
+                all_dated = False
+            else:
+                latest = lastmod if latest is None else max(latest, lastmod)
         entries.append(SitemapIndexItem(location, lastmod))
         entries += [
             SitemapIndexItem(f"{location}?p={page}", lastmod)
             for page in range(2, sitemap.paginator.num_pages + 1)
         ]
+    headers = None
+    if all_dated and latest is not None:
+        headers = {"Last-Modified": http_date(latest.timestamp())}
     return TemplateResponse(
         request,
         "sitemap_index.xml",
         {"sitemaps": entries},
         content_type="application/xml",
+        headers=headers,
     )

@@ -57,7 +57,7 @@ def test_rss_lists_the_latest_public_stories_with_full_details(client):
     )
     _hidden_stories()
 
-    response, feed = _parse(client, reverse("articles:feed"))
+    response, feed = _parse(client, reverse("discovery:feed"))
 
     assert response["Content-Type"].startswith("application/rss+xml")
     assert feed.version == "rss20"
@@ -84,7 +84,7 @@ def test_atom_feed_carries_the_same_stories(client):
     story = make_article(headline="Library extends hours", image=image_file())
     _hidden_stories()
 
-    response, feed = _parse(client, reverse("articles:feed-atom"))
+    response, feed = _parse(client, reverse("discovery:feed-atom"))
 
     assert response["Content-Type"].startswith("application/atom+xml")
     assert feed.version == "atom10"
@@ -97,7 +97,7 @@ def test_atom_feed_carries_the_same_stories(client):
     assert entry.tags[0].term == story.section.name
     assert any(link.rel == "enclosure" for link in entry.links)
     self_link = next(link for link in feed.feed.links if link.rel == "self")
-    assert self_link.href == SITE_URL + reverse("articles:feed-atom")
+    assert self_link.href == SITE_URL + reverse("discovery:feed-atom")
 
 
 def test_feed_holds_at_most_twenty_stories_newest_first(client):
@@ -110,14 +110,14 @@ def test_feed_holds_at_most_twenty_stories_newest_first(client):
             published_at=timezone.now() - timedelta(hours=hours + 1),
         )
 
-    _, feed = _parse(client, reverse("articles:feed"))
+    _, feed = _parse(client, reverse("discovery:feed"))
 
     assert len(feed.entries) == 20
     assert feed.entries[0].title == "Story 0"
 
 
 @pytest.mark.parametrize(
-    "url_name", ["articles:section-feed", "articles:section-feed-atom"]
+    "url_name", ["discovery:section-feed", "discovery:section-feed-atom"]
 )
 def test_section_feeds_list_only_that_sections_public_stories(client, url_name):
     sport = make_section(name="Sport", description="Results and fixtures.")
@@ -135,7 +135,7 @@ def test_section_feeds_list_only_that_sections_public_stories(client, url_name):
 
 def test_unknown_section_feed_is_404(client):
     assert (
-        client.get(reverse("articles:section-feed", args=["nope"])).status_code == 404
+        client.get(reverse("discovery:section-feed", args=["nope"])).status_code == 404
     )
 
 
@@ -144,7 +144,7 @@ def test_missing_image_file_drops_the_enclosure_not_the_feed(client):
     for item in story.image_renditions:
         story.image.storage.delete(item["jpeg"])
 
-    _, feed = _parse(client, reverse("articles:feed"))
+    _, feed = _parse(client, reverse("discovery:feed"))
 
     assert feed.entries[0].enclosures == []
 
@@ -152,7 +152,7 @@ def test_missing_image_file_drops_the_enclosure_not_the_feed(client):
 def test_hostile_headline_stays_text_in_the_feed(client):
     make_article(headline="</title><script>alert(1)</script> & more")
 
-    response, feed = _parse(client, reverse("articles:feed"))
+    response, feed = _parse(client, reverse("discovery:feed"))
 
     assert feed.entries[0].title == "</title><script>alert(1)</script> & more"
     assert b"<script>" not in response.content
@@ -160,7 +160,7 @@ def test_hostile_headline_stays_text_in_the_feed(client):
 
 @pytest.mark.parametrize(
     ("url_name", "queries"),
-    [("articles:feed", 1), ("articles:feed-atom", 1), ("articles:section-feed", 2)],
+    [("discovery:feed", 1), ("discovery:feed-atom", 1), ("discovery:section-feed", 2)],
 )
 def test_feed_query_count_is_fixed(
     client, django_assert_num_queries, url_name, queries

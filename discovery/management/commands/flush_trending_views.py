@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles import trending
+from discovery import trending
 
 
 class Command(BaseCommand):
