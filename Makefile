@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV := DJANGO_DEBUG=1
 # Tests run with DEBUG off, like production; this key exists only for the test run.
-TEST_ENV := DJANGO_SECRET_KEY=make-test-only-secret-key-6c1f0e9a-8b7d-4e2f-a3c5-9d8e7f6a5b4c
+# NEWSROOM_DEMO=1 installs the development-only demo app, whose seed the tests exercise.
+TEST_ENV := DJANGO_SECRET_KEY=make-test-only-secret-key-6c1f0e9a-8b7d-4e2f-a3c5-9d8e7f6a5b4c NEWSROOM_DEMO=1
 
 .PHONY: install run serve test lint format check bench clean
 

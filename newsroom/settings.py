@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "comments",
     "discovery",
 ]
+# The development-only demo app (seed_demo, demo_account): never loaded by production settings.
+if DEBUG or env.bool("NEWSROOM_DEMO", default=False):
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -125,6 +125,61 @@ def test_start_up_with_debug_uses_the_development_key():
     assert result.returncode == 0, result.stderr
 
 
+STRONG_KEY = "k3-9sd8f7Jh2L0qP5zX1cV6bN4mA8sD2fG7hJ3kL9pO0iU5yT1rE"
+
+
+def _manage(*args, **env):
+    """Run manage.py in a fresh process with only ``env`` configured."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "NEWSROOM_"))
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+# An empty NEWSROOM_DEMO counts as unset, and also hides one a developer's .env may set.
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": STRONG_KEY, "NEWSROOM_DEMO": ""}
+IS_DEMO_INSTALLED = "from django.apps import apps; print(apps.is_installed('demo'))"
+
+
+def test_production_settings_do_not_install_the_demo_app():
+    result = _start_django(IS_DEMO_INSTALLED, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("command", ["seed_demo", "demo_account"])
+def test_demo_commands_are_unknown_in_production(command):
+    result = _manage(command, "--help", **PRODUCTION)
+
+    assert result.returncode != 0
+    assert f"Unknown command: '{command}'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{**PRODUCTION, "NEWSROOM_DEMO": "1"}, {"DJANGO_DEBUG": "1", "NEWSROOM_DEMO": ""}],
+    ids=["NEWSROOM_DEMO=1", "DJANGO_DEBUG=1"],
+)
+def test_debug_or_newsroom_demo_installs_the_demo_app_and_its_commands(env):
+    installed = _start_django(IS_DEMO_INSTALLED, **env)
+    seed_help = _manage("seed_demo", "--help", **env)
+
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.strip() == "True"
+    assert seed_help.returncode == 0, seed_help.stderr
+    assert "--if-empty" in seed_help.stdout
+
+
 def test_production_settings_pass_the_deploy_check_with_no_warnings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -4,11 +4,13 @@ import pytest
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
 
-from articles import demo_content
-from articles.management.commands.seed_demo import NON_PARAGRAPH_PREFIXES, build_body
 from articles.models import AdSlot, Article, Author, Section
 from comments.models import Comment
+from demo import data
+from demo.management.commands.seed_demo import NON_PARAGRAPH_PREFIXES, build_body
+from tests.factories import make_article, make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -117,11 +119,74 @@ def test_seed_demo_twice_creates_nothing_new():
 
 
 def test_demo_articles_have_unique_slugs_and_reasonable_length():
-    slugs = [entry["slug"] for entry in demo_content.ARTICLES]
+    content = data.load()
+    slugs = [entry["slug"] for entry in content.articles]
 
     assert len(slugs) == len(set(slugs))
-    for index, entry in enumerate(demo_content.ARTICLES):
-        blocks = build_body(entry, index).split("\n\n")
+    for index, entry in enumerate(content.articles):
+        blocks = build_body(entry, index, content.paragraphs).split("\n\n")
         paragraphs = [b for b in blocks if not b.startswith(NON_PARAGRAPH_PREFIXES)]
         assert 5 <= len(paragraphs) <= 9, entry["slug"]
         assert len(entry["standfirst"]) < 300, entry["slug"]
+
+
+def test_each_storys_comments_are_its_own_thread_from_the_data():
+    seed()
+    content = data.load()
+
+    def bodies(comments):
+        for comment in comments:
+            yield comment["body"].strip()
+            yield from bodies(comment["reply"])
+
+    for slug, thread in content.threads.items():
+        article = Article.objects.get(slug=slug)
+        stored = sorted(article.comments.values_list("body", flat=True))
+        assert stored == sorted(bodies(thread)), slug
+    # Stories the data leaves out keep the "No comments yet" state.
+    assert (
+        Article.objects.published()
+        .filter(comments_open=True, comments__isnull=True)
+        .exclude(slug__in=content.threads)
+        .exists()
+    )
+
+
+def test_seeded_replies_follow_their_parents_and_none_is_in_the_future():
+    seed()
+    now = timezone.now()
+
+    for comment in Comment.objects.select_related("parent", "article"):
+        assert comment.article.published_at < comment.created_at < now
+        if comment.parent:
+            assert comment.parent.created_at < comment.created_at
+            assert comment.depth == comment.parent.depth + 1
+    assert Comment.objects.exclude(url="").exists()
+
+
+def test_seeded_comments_read_under_their_story(client):
+    seed()
+    flood = Article.objects.get(slug="ferry-lane-flood-gates-hold-as-wend-peaks")
+    quiet = Article.objects.get(slug="credit-union-passes-one-million")
+
+    flood_page = client.get(flood.get_absolute_url())
+    quiet_page = client.get(quiet.get_absolute_url())
+
+    assertContains(flood_page, "drains came up in the kitchen again")
+    assertNotContains(flood_page, "Pike goal")
+    assertNotContains(flood_page, "First time commenting")  # held, not public
+    assertContains(quiet_page, "No comments yet")
+
+
+def test_seed_demo_leaves_a_story_that_already_has_comments_alone():
+    # The story exists already (same slug), published, and a reader has commented on it.
+    story = make_article(slug="otters-recorded-at-ashby-meadows")
+    make_comment(article=story, body="A reader got here first.")
+
+    output = seed()
+
+    assert list(story.comments.values_list("body", flat=True)) == [
+        "A reader got here first."
+    ]
+    assert Article.objects.get(slug="school-solar-panels-first-year").comments.exists()
+    assert "Articles: 36 created" in output
