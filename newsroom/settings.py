@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "django.contrib.postgres",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -108,6 +109,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through TEMPLATES, so templates/forms/field.html is every field's template.
+FORM_RENDERER = "newsroom.forms.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
