@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.forms import CheckedImageField
-from articles.models import AdSlot, Article, Author, Section, comment_count_subquery
+from articles.models import AdSlot, Article, Author, Section
 from articles.services import article_save, articles_publish
 
 # Every image upload in the admin gets Newsroom's specific messages (articles/images.py).
@@ -50,7 +50,6 @@ class ArticleAdmin(admin.ModelAdmin):
         "status",
         "published_at",
         "is_featured",
-        "comments",
         "preview_link",
     ]
     list_filter = [
@@ -87,42 +86,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # Renditions of a new lead image are made by the service once the save commits.
         article_save(obj)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_comment_count()
-            .annotate(pending_count=comment_count_subquery("pending"))
-        )
-
-    def get_list_display(self, request):
-        # Only people who may read comments get the link to them.
-        if request.user.has_perm("comments.view_comment"):
-            return self.list_display
-        return [
-            name if name != "comments" else "comment_count_plain"
-            for name in self.list_display
-        ]
-
-    @admin.display(description=_("Comments"), ordering="comment_count")
-    def comment_count_plain(self, obj):
-        return self._comment_label(obj)
-
-    def _comment_label(self, obj):
-        label = str(obj.comment_count)
-        if obj.pending_count:
-            label += _(" (+%(n)d waiting)") % {"n": obj.pending_count}
-        return label
-
-    @admin.display(description=_("Comments"), ordering="comment_count")
-    def comments(self, obj):
-        """Approved (and waiting) comments, linked to the moderation list for this story."""
-        url = (
-            reverse("admin:comments_comment_changelist")
-            + f"?article__id__exact={obj.pk}"
-        )
-        return format_html('<a href="{}">{}</a>', url, self._comment_label(obj))
 
     @admin.display(description=_("Reader view"))
     def preview_link(self, obj):

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -93,21 +93,15 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Published articles with what a list shows (section, author, comment count), newest first, in one query."""
+        """Published articles with what a list shows (section, author), newest first, in one query.
+
+        The comment count is the stored ``comment_count`` column: a list never reads comments.
+        """
         return (
             self.published()
             .select_related("section", "author")
-            .with_comment_count()
             .order_by("-published_at", "-pk")
         )
-
-    def with_comment_count(self):
-        """Annotate ``comment_count``: approved comments only.
-
-        A correlated subquery rather than a join + GROUP BY: the database counts comments only
-        for the rows it returns (a page of 10), not for every story before the LIMIT.
-        """
-        return self.annotate(comment_count=comment_count_subquery("approved"))
 
     def related_to(self, article, limit=4):
         """Other published stories from the same section, newest first (no comment counts)."""
@@ -138,20 +132,6 @@ class ArticleQuerySet(models.QuerySet):
             (section, list(items))
             for section, items in groupby(ranked, key=attrgetter("section"))
         ]
-
-
-def comment_count_subquery(status):
-    """``COUNT(*)`` of one story's comments in ``status``, for ``annotate()`` on articles."""
-    # The model comes through the relation, so articles needs no import from comments.
-    comment_model = Article._meta.get_field("comments").related_model
-    counts = (
-        comment_model._default_manager.filter(article=OuterRef("pk"), status=status)
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=models.IntegerField()), 0)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -241,6 +221,15 @@ class Article(models.Model):
         _("comments open"),
         default=True,
         help_text=_("Untick to close the discussion on this story."),
+    )
+    comment_count = models.PositiveIntegerField(
+        _("comments"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "How many approved comments the story has. Kept by the comments app whenever a "
+            "comment is approved, removed, marked as spam or deleted."
+        ),
     )
     is_featured = models.BooleanField(
         _("featured"),

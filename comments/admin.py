@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
-from django.db.models import Case, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.admin import ArticleAdmin
+from articles.models import Article
 from comments import services
 from comments.models import BlockedTerm, Comment, TrustedCommenter
 
@@ -129,20 +132,25 @@ class CommentAdmin(admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
-    def _decide(self, request, count, singular, plural):
-        self.message_user(
-            request,
-            ngettext(singular, plural, count) % {"count": count},
-            messages.SUCCESS,
-        )
+    def delete_model(self, request, obj):
+        services.comments_delete(comments=Comment.objects.filter(pk=obj.pk))
 
+    def delete_queryset(self, request, queryset):
+        services.comments_delete(comments=queryset)
+
+    def _done(self, request, message):
+        self.message_user(request, message, messages.SUCCESS)
+
+    # Each message is a literal in its own ngettext() call, so makemessages extracts it.
     @admin.action(description=_("Approve"), permissions=["moderate"])
     def approve(self, request, queryset):
         n = services.comments_moderate(
             queryset, status=Comment.Status.APPROVED, moderator=request.user
         )
-        self._decide(
-            request, n, "%(count)d comment approved.", "%(count)d comments approved."
+        self._done(
+            request,
+            ngettext("%(count)d comment approved.", "%(count)d comments approved.", n)
+            % {"count": n},
         )
 
     @admin.action(description=_("Mark as spam"), permissions=["moderate"])
@@ -150,11 +158,14 @@ class CommentAdmin(admin.ModelAdmin):
         n = services.comments_moderate(
             queryset, status=Comment.Status.SPAM, moderator=request.user
         )
-        self._decide(
+        self._done(
             request,
-            n,
-            "%(count)d comment marked as spam.",
-            "%(count)d comments marked as spam.",
+            ngettext(
+                "%(count)d comment marked as spam.",
+                "%(count)d comments marked as spam.",
+                n,
+            )
+            % {"count": n},
         )
 
     @admin.action(description=_("Remove"), permissions=["moderate"])
@@ -162,8 +173,10 @@ class CommentAdmin(admin.ModelAdmin):
         n = services.comments_moderate(
             queryset, status=Comment.Status.REMOVED, moderator=request.user
         )
-        self._decide(
-            request, n, "%(count)d comment removed.", "%(count)d comments removed."
+        self._done(
+            request,
+            ngettext("%(count)d comment removed.", "%(count)d comments removed.", n)
+            % {"count": n},
         )
 
     @admin.action(
@@ -171,11 +184,14 @@ class CommentAdmin(admin.ModelAdmin):
     )
     def approve_and_trust(self, request, queryset):
         n = services.comments_approve_and_trust(queryset, moderator=request.user)
-        self._decide(
+        self._done(
             request,
-            n,
-            "%(count)d comment approved; its author is trusted.",
-            "%(count)d comments approved; their authors are trusted.",
+            ngettext(
+                "%(count)d comment approved; its author is trusted.",
+                "%(count)d comments approved; their authors are trusted.",
+                n,
+            )
+            % {"count": n},
         )
 
     @admin.action(
@@ -183,11 +199,14 @@ class CommentAdmin(admin.ModelAdmin):
     )
     def spam_and_block(self, request, queryset):
         n = services.comments_spam_and_block(queryset, moderator=request.user)
-        self._decide(
+        self._done(
             request,
-            n,
-            "%(count)d comment marked as spam; its email and IP are blocked.",
-            "%(count)d comments marked as spam; their emails and IPs are blocked.",
+            ngettext(
+                "%(count)d comment marked as spam; its email and IP are blocked.",
+                "%(count)d comments marked as spam; their emails and IPs are blocked.",
+                n,
+            )
+            % {"count": n},
         )
 
 
@@ -214,3 +233,63 @@ class BlockedTermAdmin(_ModeratorListAdmin):
 class TrustedCommenterAdmin(_ModeratorListAdmin):
     list_display = ["name", "email", "created_at", "created_by"]
     search_fields = ["name", "email"]
+
+
+# The articles list gets its Comments column from here: articles knows nothing of comments.
+admin.site.unregister(Article)
+
+
+@admin.register(Article)
+class ArticleWithCommentsAdmin(ArticleAdmin):
+    """The article admin plus a Comments column: the stored count and how many wait."""
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        # Only people who may read comments get the link to them.
+        column = (
+            "comments"
+            if request.user.has_perm("comments.view_comment")
+            else "comment_count_plain"
+        )
+        at = (
+            columns.index("preview_link") if "preview_link" in columns else len(columns)
+        )
+        return [*columns[:at], column, *columns[at:]]
+
+    def get_queryset(self, request):
+        waiting = (
+            Comment.objects.pending()
+            .filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending_count=Coalesce(
+                    Subquery(waiting, output_field=IntegerField()), 0
+                )
+            )
+        )
+
+    def _comment_label(self, obj):
+        label = str(obj.comment_count)
+        if obj.pending_count:
+            label += _(" (+%(n)d waiting)") % {"n": obj.pending_count}
+        return label
+
+    @admin.display(description=_("Comments"), ordering="comment_count")
+    def comment_count_plain(self, obj):
+        return self._comment_label(obj)
+
+    @admin.display(description=_("Comments"), ordering="comment_count")
+    def comments(self, obj):
+        """Approved (and waiting) comments, linked to the moderation list for this story."""
+        url = (
+            reverse("admin:comments_comment_changelist")
+            + f"?article__id__exact={obj.pk}"
+        )
+        return format_html('<a href="{}">{}</a>', url, self._comment_label(obj))

@@ -1,9 +1,11 @@
 from django import forms
-from django.conf import settings
+from django.db import models
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from comments import spam
 from comments.models import Comment
+from comments.services import Submission
 
 URL_MESSAGE = _("Enter a web address starting with http:// or https://.")
 BAD_PARENT_MESSAGE = _("You can only reply to a published comment on this story.")
@@ -12,40 +14,70 @@ EXPIRED_MESSAGE = _(
 )
 
 
-class CommentForm(forms.ModelForm):
-    """The "Leave a Reply" form. Spam signals are recorded, not shown: bots learn nothing."""
+class ErrorFirstBoundField(BoundField):
+    """A field described first by its error, then by its help text: what to fix is heard first."""
 
-    # Django 6 makes https the assumed scheme; opt in now ("example.org" becomes https://example.org).
-    url = forms.URLField(
-        required=False,
-        max_length=200,
-        assume_scheme="https",
-        label=_("Website"),
-        error_messages={"invalid": URL_MESSAGE},
-    )
+    @property
+    def aria_describedby(self):
+        ids = (super().aria_describedby or "").split()
+        return " ".join(sorted(ids, key=lambda i: not i.endswith("_error"))) or None
+
+
+class HoneypotInput(forms.TextInput):
+    """A text box that never echoes what was typed in it back to the page."""
+
+    def format_value(self, value):
+        return None
+
+
+def comment_formfield(model_field, **kwargs):
+    """Form fields from the model, so each length limit is written once (on the model)."""
+    if isinstance(model_field, models.URLField):
+        # Django 6 makes https the assumed scheme; opt in now ("example.org" becomes https://example.org).
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+class CommentForm(forms.ModelForm):
+    """The "Leave a Reply" form. Spam signals are recorded, not shown: bots learn nothing.
+
+    Rendered field by field with the project field template (templates/forms/field.html);
+    ``submission()`` hands what the reader sent to ``comments.services.comment_submit``.
+    """
+
+    bound_field_class = ErrorFirstBoundField
+
     parent = forms.IntegerField(
         required=False,
         widget=forms.HiddenInput,
         error_messages={"invalid": BAD_PARENT_MESSAGE},
     )
     timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Honeypot: hidden from people (its wrapper has the `hidden` attribute), so only bots fill it in.
-    leave_empty = forms.CharField(required=False, label=_("Leave this field empty"))
     remember = forms.BooleanField(
         required=False,
         label=_(
             "Save my name, email, and website in this browser for the next time I comment."
         ),
     )
+    # Honeypot: hidden from people (its template wraps it in `hidden`), so only bots fill it in.
+    leave_empty = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=HoneypotInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        template_name="forms/honeypot.html",
+    )
 
     class Meta:
         model = Comment
-        fields = ["name", "email", "url", "body"]
-        labels = {
-            "name": _("Name"),
-            "email": _("Email"),
-            "body": _("Comment"),
+        fields = ["body", "name", "email", "url"]
+        formfield_callback = comment_formfield
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 7}),
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "url": forms.URLInput(attrs={"autocomplete": "url"}),
         }
+        help_texts = {"email": _("Your email address will not be published.")}
         error_messages = {
             "name": {
                 "required": _("Please enter your name."),
@@ -57,19 +89,23 @@ class CommentForm(forms.ModelForm):
                 ),
                 "invalid": _("Enter an email address like name@example.org."),
             },
+            "url": {"invalid": URL_MESSAGE},
             "body": {"required": _("Please write a comment.")},
         }
+
+    # Signed-in staff post under their own account: these fields are not theirs to fill in.
+    READER_ONLY = ("name", "email", "url", "remember")
 
     def __init__(self, *args, article, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
         self.is_staff = bool(user and user.is_authenticated and user.is_staff)
-        # Readers must give a name and email; staff post under their own account's.
-        self.fields["name"].required = not self.is_staff
-        self.fields["email"].required = not self.is_staff
-        self.honeypot_filled = False
-        self.too_fast = False
-        self.parent_comment = None
+        if self.is_staff:
+            for name in self.READER_ONLY:
+                del self.fields[name]
+        else:
+            # Blank on the model only for staff accounts without an address.
+            self.fields["email"].required = True
         if not self.is_bound:
             self.initial.setdefault("timestamp", spam.form_token(article.pk))
 
@@ -79,11 +115,12 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(URL_MESSAGE, code="invalid")
         return url
 
-    def clean_leave_empty(self):
-        self.honeypot_filled = bool(self.cleaned_data["leave_empty"])
-        return ""
+    def clean_leave_empty(self) -> bool:
+        """Whether the honeypot was filled in (a bot): recorded as spam, never shown."""
+        return bool(self.cleaned_data["leave_empty"])
 
-    def clean_parent(self):
+    def clean_parent(self) -> Comment | None:
+        """The approved comment on this story being replied to, or None."""
         parent_id = self.cleaned_data["parent"]
         if not parent_id:
             return None
@@ -95,20 +132,38 @@ class CommentForm(forms.ModelForm):
         )
         if parent is None:
             raise forms.ValidationError(BAD_PARENT_MESSAGE, code="bad_parent")
-        self.parent_comment = parent
-        return parent_id
+        return parent
 
-    def clean_timestamp(self):
+    def clean_timestamp(self) -> float:
+        """Seconds since the form was shown (from its signed token)."""
         token = self.cleaned_data["timestamp"]
         try:
-            age = spam.form_age(token, self.article.pk)
+            return spam.form_age(token, self.article.pk)
         except spam.FormExpired:
-            # A fresh token goes back with the form, so posting again works.
+            # A fresh token goes back with the form, so posting it again works.
             self.data = self.data.copy()
             self.data[self.add_prefix("timestamp")] = spam.form_token(self.article.pk)
             raise forms.ValidationError(EXPIRED_MESSAGE, code="expired") from None
-        self.too_fast = age < settings.COMMENTS_MIN_SECONDS
-        return token
+
+    def submission(self) -> Submission:
+        """What the reader sent, as a plain frozen value; call after ``is_valid()``."""
+        data = self.cleaned_data
+        return Submission(
+            **{name: data.get(name, "") for name in self._meta.fields},
+            parent=data["parent"],
+            honeypot_filled=data["leave_empty"],
+            form_age=data["timestamp"],
+        )
+
+    @property
+    def reply_to(self) -> Comment | None:
+        """The comment a bound form replies to, once validated (None otherwise)."""
+        return getattr(self, "cleaned_data", {}).get("parent")
+
+    @property
+    def remember_author(self) -> bool:
+        """Whether the reader ticked "Save my name, email, and website…"."""
+        return bool(getattr(self, "cleaned_data", {}).get("remember"))
 
     @property
     def top_errors(self) -> list[str]:

@@ -9,13 +9,29 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from comments.models import BlockedTerm, Comment, TrustedCommenter
 from comments.text import count_links
 
-ALL, FIRST_TIME, NONE = "all", "first_time", "none"
+
+class ModerationMode(models.TextChoices):
+    """``COMMENTS_MODERATION``: which new comments wait for a moderator (checked by comments/checks.py)."""
+
+    ALL = "all", gettext_lazy("Hold every comment")
+    FIRST_TIME = "first_time", gettext_lazy("Hold first-time commenters")
+    NONE = "none", gettext_lazy("Hold none")
+
+
+class DiscussionState(models.TextChoices):
+    """Where one story's discussion stands now."""
+
+    OPEN = "open", gettext_lazy("Open")
+    MODERATED = "moderated", gettext_lazy("Every new comment held")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 @dataclass(frozen=True)
@@ -32,23 +48,24 @@ class Verdict:
 APPROVE = Verdict(Comment.Status.APPROVED)
 
 
-def discussion_state(article, now=None) -> str:
-    """ "open", "moderated" (every new comment held) or "closed" for this article, now."""
+def discussion_state(article, now=None) -> DiscussionState:
+    """Open, moderated (every new comment held) or closed, for this article, now."""
     now = now or timezone.now()
     if not article.comments_open:
-        return "closed"
+        return DiscussionState.CLOSED
     age = now - article.published_at if article.published_at else timedelta(0)
     close_after = settings.COMMENTS_CLOSE_AFTER_DAYS
     if close_after is not None and age > timedelta(days=close_after):
-        return "closed"
+        return DiscussionState.CLOSED
     moderate_after = settings.COMMENTS_MODERATE_AFTER_DAYS
     if moderate_after is not None and age > timedelta(days=moderate_after):
-        return "moderated"
-    return "open"
+        return DiscussionState.MODERATED
+    return DiscussionState.OPEN
 
 
 def comments_closed(article) -> bool:
-    return discussion_state(article) == "closed"
+    """True when the story takes no new comments."""
+    return discussion_state(article) == DiscussionState.CLOSED
 
 
 def blocked_term_in(*values: str) -> str | None:
@@ -69,13 +86,19 @@ def blocked_term_in(*values: str) -> str | None:
     return None
 
 
-def is_known_commenter(name: str, email: str) -> bool:
-    """True when the name+email is trusted or has an approved comment already."""
+def is_known_commenter(name: str, email: str, *, count_approved: bool = True) -> bool:
+    """True when moderators trust the name+email or (``count_approved``) it has an approved comment already.
+
+    The one trusted-commenter lookup: "hold every comment" asks only about trust, "hold
+    first-time commenters" also accepts an earlier approved comment.
+    """
     email = email.casefold()
+    if TrustedCommenter.objects.filter(name__iexact=name, email__iexact=email).exists():
+        return True
     # Comment emails are stored lower-cased: an exact match can use the author-history index.
     return (
-        TrustedCommenter.objects.filter(name__iexact=name, email__iexact=email).exists()
-        or Comment.objects.approved().filter(email=email, name__iexact=name).exists()
+        count_approved
+        and Comment.objects.approved().filter(email=email, name__iexact=name).exists()
     )
 
 
@@ -101,7 +124,7 @@ def initial_verdict(
         return Verdict(Comment.Status.SPAM, Comment.Reason.BLOCKED_TERM, term)
     if too_fast:
         return Verdict(Comment.Status.PENDING, Comment.Reason.TOO_FAST)
-    if discussion_state(article) == "moderated":
+    if discussion_state(article) == DiscussionState.MODERATED:
         return Verdict(
             Comment.Status.PENDING,
             Comment.Reason.LATE,
@@ -117,20 +140,15 @@ def initial_verdict(
             % {"n": links, "max": settings.COMMENTS_MAX_LINKS},
         )
     mode = settings.COMMENTS_MODERATION
-    if mode == NONE:
+    if mode == ModerationMode.NONE:
         return APPROVE
-    if mode == ALL:
-        trusted = TrustedCommenter.objects.filter(
-            name__iexact=name, email__iexact=email
-        ).exists()
-        return (
-            APPROVE
-            if trusted
-            else Verdict(Comment.Status.PENDING, Comment.Reason.HOLD_ALL)
-        )
-    if is_known_commenter(name, email):
+    hold_all = mode == ModerationMode.ALL
+    if is_known_commenter(name, email, count_approved=not hold_all):
         return APPROVE
-    return Verdict(Comment.Status.PENDING, Comment.Reason.FIRST_TIME)
+    return Verdict(
+        Comment.Status.PENDING,
+        Comment.Reason.HOLD_ALL if hold_all else Comment.Reason.FIRST_TIME,
+    )
 
 
 def reply_parent(parent: Comment) -> Comment:

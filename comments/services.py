@@ -1,104 +1,200 @@
-"""Writes with rules: creating comments and moderators' decisions."""
+"""Writes with rules: the comment pipeline, moderators' decisions and the stored comment counts."""
 
 import logging
+from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from comments import moderation
+from articles.models import Article
+from comments import moderation, spam
 from comments.models import BlockedTerm, Comment, TrustedCommenter
+from comments.notifications import notify_moderators
 from comments.text import render_comment
+from newsroom.net import client_ip
 
 logger = logging.getLogger(__name__)
 
 
-class DuplicateComment(ValidationError):
+@dataclass(frozen=True)
+class Submission:
+    """What a reader sent with the Leave a Reply form, checked and cleaned (``CommentForm.submission()``).
+
+    ``name``, ``email``, ``url`` and ``body`` are stored on the comment as they are named here;
+    the rest are signals for the pipeline. A new form field is a model field, a form field
+    and a field here.
+    """
+
+    body: str
+    name: str = ""
+    email: str = ""
+    url: str = ""
+    parent: Comment | None = None
+    honeypot_filled: bool = False
+    form_age: float | None = None  # seconds between showing the form and posting it
+
+    SIGNALS = frozenset({"parent", "honeypot_filled", "form_age"})
+
+    def comment_values(self) -> dict:
+        """The values stored on the Comment under the same names."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in self.SIGNALS
+        }
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a submission came from: the reader's IP address (or None) and browser."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> "Client":
+        return cls(
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+
+
+class CommentRefused(ValidationError):
+    """The pipeline would not take the comment: carries the HTTP status and the reader's message."""
+
+    status = 400
+    code = "refused"
+    message_text = _("Your comment could not be posted.")
+
+    def __init__(self, message=None):
+        super().__init__(message or self.message_text, code=self.code)
+
+
+class DiscussionClosed(CommentRefused):
+    status = 403
+    code = "closed"
+    message_text = _("Comments are closed.")
+
+
+class RateLimited(CommentRefused):
+    status = 429
+    code = "rate"
+    message_text = _("You are posting comments too quickly. Slow down.")
+
+
+class DuplicateComment(CommentRefused):
     """The same person already said exactly this on this article."""
 
+    status = 409
+    code = "duplicate"
+    message_text = _(
+        "Duplicate comment detected; it looks as though you’ve already said that!"
+    )
 
-def comment_create(
-    *,
-    article,
-    name: str,
-    email: str,
-    body: str,
-    url: str = "",
-    parent: Comment | None = None,
-    user=None,
-    ip_address: str | None = None,
-    user_agent: str = "",
-    honeypot_filled: bool = False,
-    too_fast: bool = False,
-) -> Comment:
-    """Validate and save a comment with the status the moderation rules give it.
 
-    Signed-in staff comment under their own account's name and email. Held comments
-    notify the moderators once the transaction commits.
+class InvalidComment(CommentRefused):
+    """A model rule failed on something the form does not show (e.g. the IP address)."""
+
+    status = 400
+    code = "invalid"
+
+
+def comment_attempt_check(*, article, client: Client) -> None:
+    """Count one POST from ``client`` and refuse it if the story is closed or the client over its rate limit.
+
+    Every comment POST to an open story counts once, valid or not (docs/decisions.md):
+    ``comment_submit`` calls this first, and the view calls it for a form that did not validate.
     """
+    if moderation.comments_closed(article):
+        raise DiscussionClosed
+    if spam.rate_limited(client.ip_address):
+        raise RateLimited
+
+
+def comment_submit(
+    *, article, submission: Submission, user=None, client: Client = Client()
+) -> Comment:
+    """Store a reader's comment with the status the moderation rules give it, or raise ``CommentRefused``.
+
+    The one way in for a new comment: closed stories and the rate limit (``comment_attempt_check``),
+    the moderation verdict, model validation and the duplicate check, in that order. Signed-in
+    staff comment under their own account's name and email. Held comments notify the
+    moderators once the transaction commits; approved ones update the story's count.
+    """
+    comment_attempt_check(article=article, client=client)
+    values = submission.comment_values()
     is_staff = bool(user and user.is_authenticated and user.is_staff)
     if is_staff:
-        name = user.get_full_name() or user.get_username()
-        email = user.email  # may be blank: staff are known without one
-    email = (email or "").strip().lower()
-    body = (body or "").strip()
+        values["name"] = user.get_full_name() or user.get_username()
+        values["email"] = user.email  # may be blank: staff are known without one
+    values["name"] = (values["name"] or "").strip()
+    values["email"] = (values["email"] or "").strip().lower()
+    values["body"] = (values["body"] or "").strip()
+    parent = submission.parent
     if parent is not None:
         parent = moderation.reply_parent(parent)
         if settings.COMMENTS_MAX_DEPTH <= 1:
             parent = None
+    too_fast = (
+        submission.form_age is not None
+        and submission.form_age < settings.COMMENTS_MIN_SECONDS
+    )
     verdict = moderation.initial_verdict(
         article=article,
-        name=name,
-        email=email,
-        url=url,
-        body=body,
-        ip_address=ip_address,
+        name=values["name"],
+        email=values["email"],
+        url=values["url"],
+        body=values["body"],
+        ip_address=client.ip_address,
         is_staff=is_staff,
-        honeypot_filled=honeypot_filled,
+        honeypot_filled=submission.honeypot_filled,
         too_fast=too_fast,
     )
     comment = Comment(
+        **values,
         article=article,
         parent=parent,
         depth=parent.depth + 1 if parent else 1,
-        name=name.strip(),
-        email=email,
-        url=url,
-        body=body,
-        body_html=render_comment(body),
+        body_html=render_comment(values["body"]),
         status=verdict.status,
         reason=verdict.reason,
         reason_detail=verdict.detail[:200],
-        ip_address=ip_address,
-        user_agent=(user_agent or "")[:300],
+        ip_address=client.ip_address,
+        user_agent=(client.user_agent or "")[:300],
         user=user if user and user.is_authenticated else None,
     )
-    comment.full_clean(exclude=["parent", "user"])
+    try:
+        comment.full_clean(exclude=["parent", "user"])
+    except ValidationError as exc:
+        raise InvalidComment(
+            [ValidationError(m, code="invalid") for m in exc.messages]
+        ) from None
     with transaction.atomic():
         # Lock the story's row so a double-clicked "Post Comment" cannot slip two copies past
-        # the duplicate check (PostgreSQL; SQLite serialises writers anyway).
-        type(article).objects.select_for_update().filter(pk=article.pk).first()
+        # the duplicate check, and the stored count stays right (PostgreSQL; SQLite
+        # serialises writers anyway).
+        _articles_lock([article.pk])
         duplicate = Comment.objects.filter(
-            article=article, email=email, body=body
+            article=article, email=comment.email, body=comment.body
         ).exclude(status=Comment.Status.REMOVED)
         if duplicate.exists():
-            raise DuplicateComment(
-                _(
-                    "Duplicate comment detected; it looks as though you’ve already said that!"
-                ),
-                code="duplicate",
-            )
+            raise DuplicateComment
         comment.save()
+        if comment.status == Comment.Status.APPROVED:
+            article_comment_counts_refresh(article_ids=[article.pk])
         if verdict.is_held:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
     return comment
 
 
 def _enqueue_notification(comment_id: int) -> None:
-    from comments.tasks import notify_moderators
-
     try:
         notify_moderators.enqueue(comment_id)
     except Exception:  # a broken queue must never lose or block the comment
@@ -109,11 +205,57 @@ def _enqueue_notification(comment_id: int) -> None:
 
 def comments_moderate(comments, *, status: str, moderator) -> int:
     """Set ``status`` on the given comments, recording who decided and when. Returns how many changed."""
-    # The reason it was held stays: moderators can still filter decided comments by it.
-    return comments.exclude(status=status).update(
-        status=status,
-        moderated_by=moderator,
-        moderated_at=timezone.now(),
+    with transaction.atomic():
+        article_ids = _articles_lock(comments.values_list("article_id", flat=True))
+        # The reason it was held stays: moderators can still filter decided comments by it.
+        changed = comments.exclude(status=status).update(
+            status=status,
+            moderated_by=moderator,
+            moderated_at=timezone.now(),
+        )
+        article_comment_counts_refresh(article_ids=article_ids)
+    return changed
+
+
+def comments_delete(*, comments) -> int:
+    """Delete the comments for good (superusers only, from the admin); returns how many went."""
+    with transaction.atomic():
+        article_ids = _articles_lock(comments.values_list("article_id", flat=True))
+        deleted, per_model = comments.delete()
+        article_comment_counts_refresh(article_ids=article_ids)
+    return per_model.get(Comment._meta.label, 0)
+
+
+def article_comment_counts_refresh(*, article_ids) -> int:
+    """Store each given story's approved-comment count in ``Article.comment_count``: one UPDATE.
+
+    Call it, inside the transaction, from every write that changes which comments are approved.
+    """
+    approved = (
+        Comment.objects.approved()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Article.objects.filter(pk__in=set(article_ids)).update(
+        comment_count=Coalesce(Subquery(approved, output_field=IntegerField()), 0)
+    )
+
+
+def _articles_lock(article_ids) -> list[int]:
+    """Lock the stories' rows, in id order, until the transaction ends; returns their ids.
+
+    Every write that changes a story's approved comments takes this lock first, so on
+    PostgreSQL two moderators' decisions (or a decision and a new comment) cannot both count
+    from the same snapshot and store a wrong ``comment_count``.
+    """
+    return list(
+        Article.objects.select_for_update()
+        .filter(pk__in=set(article_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -139,7 +281,7 @@ def comments_spam_and_block(comments, *, moderator) -> int:
                         term=term,
                         defaults={
                             "created_by": moderator,
-                            "note": _("Blocked from the comment list"),
+                            "note": gettext("Blocked from the comment list"),
                         },
                     )
         return comments_moderate(
@@ -149,7 +291,7 @@ def comments_spam_and_block(comments, *, moderator) -> int:
 
 def comment_ips_anonymise(*, older_than_days: int) -> int:
     """Blank the IP address and browser of comments older than the given number of days."""
-    cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
+    cutoff = timezone.now() - timedelta(days=older_than_days)
     return (
         Comment.objects.filter(created_at__lt=cutoff)
         .exclude(ip_address__isnull=True, user_agent="")
@@ -188,8 +330,11 @@ def comment_import(
         status=status,
     )
     comment.full_clean(exclude=["parent", "user"])
-    comment.save()
-    # created_at is auto_now_add: the stored time is set in a second write.
-    Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
+    with transaction.atomic():
+        _articles_lock([article.pk])
+        comment.save()
+        # created_at is auto_now_add: the stored time is set in a second write.
+        Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
+        article_comment_counts_refresh(article_ids=[article.pk])
     comment.created_at = created_at
     return comment

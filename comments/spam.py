@@ -1,4 +1,7 @@
-"""Spam defences that never bother a real reader: signed form time, rate limit, client IP."""
+"""Spam defences that never bother a real reader: the signed form time and the per-IP rate limit.
+
+The client's IP address comes from ``newsroom.net.client_ip`` (via ``comments.services.Client``).
+"""
 
 import time
 

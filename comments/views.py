@@ -1,17 +1,15 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
 from articles.views import render_article
-from comments import moderation, personal, services, spam
+from comments import personal, services
 from comments.forms import CommentForm
 from comments.models import Comment
+from comments.services import Client
 from comments.thread import page_number_of
-from newsroom.net import client_ip
 
 
 def thread_url(comment) -> str:
@@ -36,53 +34,33 @@ def post_comment(request, article_id):
         Article.objects.published().select_related("section", "author"), pk=article_id
     )
     form = CommentForm(request.POST, article=article, user=request.user)
-    if moderation.comments_closed(article):
-        return render_article(
-            request, article, status=403, extra={"comment_form": form}
-        )
-    ip_address = client_ip(request)
-    if spam.rate_limited(ip_address):
-        form.is_valid()  # bind the data so the reader's text comes back
-        form.add_error(
-            None,
-            ValidationError(
-                _("You are posting comments too quickly. Slow down."), code="rate"
-            ),
-        )
-        return render_article(
-            request, article, status=429, extra={"comment_form": form}
-        )
-    if not form.is_valid():
-        return render_article(
-            request, article, status=400, extra={"comment_form": form}
-        )
-    data = form.cleaned_data
+    client = Client.from_request(request)
     try:
-        comment = services.comment_create(
+        if not form.is_valid():
+            # A closed story or a flood still answers 403/429 first: every POST counts.
+            services.comment_attempt_check(article=article, client=client)
+            return render_article(
+                request, article, status=400, extra={"comment_form": form}
+            )
+        comment = services.comment_submit(
             article=article,
-            name=data["name"],
-            email=data["email"],
-            url=data["url"],
-            body=data["body"],
-            parent=form.parent_comment,
+            submission=form.submission(),
             user=request.user,
-            ip_address=ip_address,
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            honeypot_filled=form.honeypot_filled,
-            too_fast=form.too_fast,
+            client=client,
         )
-    except services.DuplicateComment as exc:
-        form.add_error(None, exc)
+    except (
+        services.CommentRefused
+    ) as refusal:  # closed 403, rate 429, duplicate 409, invalid 400
+        form.add_error(None, refusal)
         return render_article(
-            request, article, status=409, extra={"comment_form": form}
+            request, article, status=refusal.status, extra={"comment_form": form}
         )
-    except ValidationError as exc:
-        # Model rules on fields the form does not show (e.g. the IP) go above the form.
-        form.add_error(None, ValidationError(exc.messages))
-        return render_article(
-            request, article, status=400, extra={"comment_form": form}
-        )
+    return redirect_to_comment(request, form, comment)
 
+
+def redirect_to_comment(request, form, comment) -> HttpResponseRedirect:
+    """Where a posted comment sends its author, with the per-reader cookies set."""
+    article = comment.article
     if comment.status == Comment.Status.SPAM:
         # Said nothing about it on purpose: the page simply does not show the comment.
         response = HttpResponseRedirect(article.get_absolute_url() + "#comments")
@@ -93,11 +71,13 @@ def post_comment(request, article_id):
         personal.remember_held(request, response, comment.pk)
     else:
         response = HttpResponseRedirect(thread_url(comment))
-    if data["remember"] and not form.is_staff:
+    if form.is_staff:
+        return response
+    if form.remember_author:
         personal.remember_author(
             response, name=comment.name, email=comment.email, url=comment.url
         )
-    elif not form.is_staff:
+    else:
         personal.forget_author(response)
     return response
 

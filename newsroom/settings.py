@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "django.contrib.postgres",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "csp",
     "django_tasks",
     "django_tasks_db",
@@ -111,6 +112,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through TEMPLATES, so templates/forms/field.html is every field's template.
+FORM_RENDERER = "newsroom.forms.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -234,12 +238,6 @@ COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_MIN_SECONDS = env.int("COMMENTS_MIN_SECONDS", default=3)
 COMMENTS_FORM_MAX_AGE_DAYS = env.int("COMMENTS_FORM_MAX_AGE_DAYS", default=2)
 COMMENTS_NOTIFY_EMAILS = env.list("COMMENTS_NOTIFY_EMAILS", default=[])
-if COMMENTS_MODERATION not in {"all", "first_time", "none"}:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        "COMMENTS_MODERATION must be one of: all, first_time, none."
-    )
 
 # How many reverse proxies sit in front of the app (client IP from X-Forwarded-For); 0: none.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

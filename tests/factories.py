@@ -78,8 +78,12 @@ def make_ad(**fields) -> AdSlot:
 
 
 def make_comment(**fields):
-    """A comment saved directly (bypassing the moderation rules); approved unless told otherwise."""
+    """A comment saved directly (bypassing the moderation rules); approved unless told otherwise.
+
+    The story's stored comment count is refreshed, as every real write does.
+    """
     from comments.models import Comment
+    from comments.services import article_comment_counts_refresh
     from comments.text import render_comment
 
     n = next(_ids)
@@ -93,7 +97,9 @@ def make_comment(**fields):
     fields.setdefault("body", f"Comment number {n}.")
     fields.setdefault("status", Comment.Status.APPROVED)
     fields["body_html"] = render_comment(fields["body"])
-    return Comment.objects.create(**fields)
+    comment = Comment.objects.create(**fields)
+    article_comment_counts_refresh(article_ids=[comment.article_id])
+    return comment
 
 
 def comment_form_data(article, *, age_seconds=60, **overrides):

@@ -13,11 +13,11 @@ def create_groups(apps, schema_editor):
     editors.permissions.add(
         *Permission.objects.filter(content_type__app_label="articles", content_type__model__in=EDITOR_MODELS)
     )
-    Group.objects.get_or_create(name="Moderators")
+    # The Moderators group belongs to the comments app: comments/migrations/0002 creates it.
 
 
 def remove_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=["Editors", "Moderators"]).delete()
+    apps.get_model("auth", "Group").objects.filter(name="Editors").delete()
 
 
 class Migration(migrations.Migration):

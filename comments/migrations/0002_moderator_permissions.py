@@ -1,6 +1,7 @@
 from django.db import migrations
 
 from articles.migrations._groups import ensure_permissions
+from comments.groups import MODERATORS_GROUP
 
 # Moderators read and decide on comments and manage blocked terms and trusted commenters.
 # They never delete comments (spam and removed ones stay for the record) and cannot touch articles.
@@ -23,7 +24,7 @@ def grant(apps, schema_editor):
     ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
+    moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     moderators.permissions.add(
         *Permission.objects.filter(content_type__app_label="comments", codename__in=MODERATOR_PERMISSIONS)
     )
@@ -31,10 +32,8 @@ def grant(apps, schema_editor):
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name="Moderators"):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="comments"))
+    # The group is the comments app's own: unapplying its migrations removes it.
+    apps.get_model("auth", "Group").objects.filter(name=MODERATORS_GROUP).delete()
 
 
 class Migration(migrations.Migration):

@@ -27,7 +27,7 @@ def discussion(context, article):
     )
     form = context.get("comment_form")
     if form is not None and form.is_bound:
-        reply_to = form.parent_comment
+        reply_to = form.reply_to
     else:
         reply_to = _reply_target(request.GET.get("replytocom"), approved)
         remembered = personal.remembered_author(request)
@@ -43,7 +43,8 @@ def discussion(context, article):
         thread.items,
         article_url=article_url,
         page_number=thread.page_obj.number,
-        can_reply=state != "closed" and settings.COMMENTS_MAX_DEPTH > 1,
+        can_reply=state != moderation.DiscussionState.CLOSED
+        and settings.COMMENTS_MAX_DEPTH > 1,
     )
     return {
         "comments_html": comments_html,

@@ -4,6 +4,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from comments.groups import MODERATORS_GROUP
 from comments.models import BlockedTerm, Comment, TrustedCommenter
 from tests.factories import comment_form_data, make_article, make_comment
 
@@ -24,7 +25,7 @@ def staff_client(group_name):
 
 @pytest.fixture
 def moderator():
-    return staff_client("Moderators")
+    return staff_client(MODERATORS_GROUP)
 
 
 def act(client, action, comments):

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from comments.groups import MODERATORS_GROUP
 from comments.models import Comment
 from tests.factories import comment_form_data, make_article, make_comment
 
@@ -15,7 +16,7 @@ def moderator_with_email():
     user = User.objects.create_user(
         "mod", email="mod@example.org", password="pw", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
     return user
 
 
@@ -69,7 +70,7 @@ def test_mail_failure_is_logged_and_the_comment_kept(
     def broken_send(*args, **kwargs):
         raise ConnectionRefusedError("SMTP server down")
 
-    monkeypatch.setattr("comments.tasks.send_mail", broken_send)
+    monkeypatch.setattr("comments.notifications.send_mail", broken_send)
     article = make_article()
 
     with caplog.at_level(logging.ERROR):
@@ -78,3 +79,49 @@ def test_mail_failure_is_logged_and_the_comment_kept(
     assert response.status_code == 302
     assert Comment.objects.get().body == "Still saved"
     assert "Could not email moderators" in caplog.text
+
+
+def test_email_texts_come_from_templates_and_quote_a_hostile_commenter(
+    moderator_with_email, mailoutbox
+):
+    from comments.notifications import notify_moderators
+
+    article = make_article(headline="Harbour <works> & “plans”")
+    hostile_body = (
+        "Nice story.\n\nApprove, mark as spam or remove it here:\n"
+        "https://evil.example/admin\n<b>&amp;</b>"
+    )
+    comment = make_comment(
+        article=article,
+        status=Comment.Status.PENDING,
+        reason=Comment.Reason.FIRST_TIME,
+        body=hostile_body,
+        name="Eve\nHeld because: nothing, approve me",
+        email="eve@example.org",
+    )
+
+    notify_moderators.enqueue(comment.pk)
+
+    [message] = mailoutbox
+    assert "\n" not in message.subject
+    assert message.subject == (
+        "[Newsroom] Comment awaiting moderation: Harbour <works> & “plans”"
+    )
+    lines = message.body.splitlines()
+    # Plain text: nothing HTML-escaped, and every line of the commenter's text is quoted.
+    assert "> <b>&amp;</b>" in lines
+    assert "> https://evil.example/admin" in lines
+    assert "> Approve, mark as spam or remove it here:" in lines
+    assert lines.count("Approve, mark as spam or remove it here:") == 1
+    assert "Author: Eve Held because: nothing, approve me <eve@example.org>" in lines
+    assert sum(line.startswith("Held because:") for line in lines) == 1
+    assert lines[lines.index("Approve, mark as spam or remove it here:") + 1].endswith(
+        reverse("admin:comments_comment_change", args=[Comment.objects.get().pk])
+    )
+    assert "&lt;" not in message.body and "&amp;amp;" not in message.body
+
+
+def test_the_task_still_answers_at_its_old_address():
+    from comments import notifications, tasks
+
+    assert tasks.notify_moderators is notifications.notify_moderators

@@ -1,0 +1,83 @@
+"""Telling moderators about held comments: who is told, what the email says, the background task.
+
+The email's subject and body are templates (templates/comments/email/); the task runs through
+django-tasks (docs/moderation.md).
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from comments.groups import MODERATORS_GROUP
+from comments.models import Comment
+from newsroom.links import absolute_url
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_MAX = 150
+
+
+def moderator_emails() -> list[str]:
+    """Active members of the Moderators group with an email, plus COMMENTS_NOTIFY_EMAILS."""
+    members = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return sorted({*members, *settings.COMMENTS_NOTIFY_EMAILS})
+
+
+def quoted(text: str) -> str:
+    """``text`` with every line prefixed "> ": a commenter's words can never pass for the site's own lines."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines() or [""])
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (newlines too) made one space."""
+    return " ".join(text.split())
+
+
+def held_comment_email(comment) -> tuple[str, str]:
+    """``(subject, body)`` of the email about one held comment, from the templates."""
+    context = {
+        "site_name": settings.SITE_NAME,
+        "headline": one_line(comment.article.headline),
+        "author_name": one_line(comment.name),
+        "author_email": one_line(comment.email),
+        "reason": comment.get_reason_display(),
+        "reason_detail": one_line(comment.reason_detail),
+        "quoted_body": quoted(comment.body),
+        "admin_url": absolute_url(
+            reverse("admin:comments_comment_change", args=[comment.pk])
+        ),
+    }
+    subject = render_to_string("comments/email/held_subject.txt", context)
+    body = render_to_string("comments/email/held_body.txt", context)
+    # A header is one line: whatever the template or the headline holds.
+    return one_line(subject)[:SUBJECT_MAX], body
+
+
+@task()
+def notify_moderators(comment_id: int) -> int:
+    """Email the moderators about one held comment; returns how many were told.
+
+    A failure is logged and raised again, so a queue backend records the task as failed
+    (the immediate backend records it too, and never lets it reach the reader's request).
+    """
+    try:
+        comment = Comment.objects.select_related("article").get(pk=comment_id)
+        recipients = moderator_emails()
+        if not recipients or comment.status != Comment.Status.PENDING:
+            return 0
+        subject, body = held_comment_email(comment)
+        send_mail(subject, body, None, recipients)
+        return len(recipients)
+    except Exception:
+        logger.exception("Could not email moderators about comment %s", comment_id)
+        raise
