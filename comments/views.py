@@ -48,9 +48,8 @@ def post_comment(request, article_id):
             user=request.user,
             client=client,
         )
-    except (
-        services.CommentRefused
-    ) as refusal:  # closed 403, rate 429, duplicate 409, invalid 400
+    except services.CommentRefused as refusal:
+        # Closed 403, rate limited 429, duplicate 409, invalid 400: the text stays in the form.
         form.add_error(None, refusal)
         return render_article(
             request, article, status=refusal.status, extra={"comment_form": form}

@@ -38,7 +38,7 @@ def author_meta(author, page_obj=None):
 
 @register.inclusion_tag(META_TEMPLATE)
 def article_meta(article, comment_count=None, comments=None):
-    """Story metadata; ``comment_count`` defaults to the ``comment_count`` annotation.
+    """Story metadata; ``comment_count`` defaults to the story's stored count of approved comments.
 
     ``comments``: schema.org ``Comment`` dicts, from ``comment_schema``.
     """

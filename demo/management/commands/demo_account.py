@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from comments.groups import MODERATORS_GROUP
+
 USERNAME = "demo"
 
 
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         user = User.objects.create_user(
             USERNAME, email="demo@example.org", password=password, is_staff=True
         )
-        user.groups.set(Group.objects.filter(name__in=["Editors", "Moderators"]))
+        user.groups.set(Group.objects.filter(name__in=["Editors", MODERATORS_GROUP]))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo editor/moderator account — username: {USERNAME}  password: {password}\n"
