@@ -25,3 +25,17 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def cache_timeouts(monkeypatch):
+    """The timeout of every ``cache.get_or_set`` call made during the test, in order."""
+    timeouts = []
+    real_get_or_set = cache.get_or_set
+
+    def spy(key, default, timeout=None, **kwargs):
+        timeouts.append(timeout)
+        return real_get_or_set(key, default, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "get_or_set", spy)
+    return timeouts

@@ -149,22 +149,13 @@ def test_beacon_counts_in_the_cache_without_a_query(client, django_assert_num_qu
 
 
 @pytest.mark.parametrize("load", [trending.activity, trending.published_ids])
-def test_both_cached_blocks_expire_on_their_own(monkeypatch, load):
+def test_both_cached_blocks_expire_on_their_own(cache_timeouts, load):
     # Saves drop a block only from the cache of the process that saved; with a per-process
     # cache the others must still see the change eventually.
-    timeouts = []
-    real_get_or_set = cache.get_or_set
-
-    def spy(key, default, timeout=None, **kwargs):
-        timeouts.append(timeout)
-        return real_get_or_set(key, default, timeout, **kwargs)
-
-    monkeypatch.setattr(cache, "get_or_set", spy)
-
     load()
 
-    assert len(timeouts) == 1
-    assert timeouts[0] is not None and 0 < timeouts[0] <= 600
+    assert len(cache_timeouts) == 1
+    assert cache_timeouts[0] is not None and 0 < cache_timeouts[0] <= 600
 
 
 def test_published_ids_cost_one_query_per_five_minutes_and_follow_saves(
