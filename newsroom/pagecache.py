@@ -113,6 +113,12 @@ def pages_changed() -> None:
     transaction.on_commit(_bump, robust=True)
 
 
+def purge() -> int | None:
+    """Make every cached page stale now (``manage.py purge_pages``); the new version, or None."""
+    _bump()
+    return content_version()
+
+
 # --- Time: scheduled stories, ad windows ---------------------------------------------------
 
 _schedule_sources: list[tuple[Callable, Callable | None]] = []

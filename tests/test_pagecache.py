@@ -447,3 +447,18 @@ def test_the_bypass_list_check_names_a_missing_cookie(settings):
 
     assert [e.id for e in errors] == ["comments.E002"]
     assert "comment_author, comments_posted" in errors[0].msg
+
+
+def test_the_purge_command_makes_every_page_stale(client, story):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    url = story.get_absolute_url()
+    client.get(url)
+    out = StringIO()
+
+    call_command("purge_pages", stdout=out)
+
+    assert "Page cache purged" in out.getvalue()
+    assert client.get(url)["X-Page-Cache"] == "miss"
