@@ -146,6 +146,11 @@ def test_an_admin_session_from_one_server_works_on_the_other(servers):
     status, headers, page = on_two.get("/admin/comments/comment/")
     assert status == 200, page[:500]
     assert "Select comment to change" in page
+    # The reading pages know the moderator too, and give them a page of their own.
+    story = servers["stories"]["cached"]
+    status, headers, page = on_two.get(story["url"])
+    assert status == 200
+    assert f"Signed in as {content.ADMIN_USERNAME}" in page
     assert headers["x-page-cache"] == "bypass"
     assert "no-store" in headers["cache-control"]
 
