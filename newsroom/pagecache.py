@@ -141,9 +141,8 @@ def _schedule_refresh(version) -> None:
         moments = [source() for source, _ in _schedule_sources]
         due = min((m.timestamp() for m in moments if m is not None), default=None)
         cache.set(SCHEDULE_KEY, (version, due), timeout=None)
-    except (
-        Exception
-    ):  # the lookup is simply repeated by the next request that stores a page
+    except Exception:
+        # The lookup is simply repeated by the next request that stores a page.
         logger.warning("Page cache: could not look up scheduled changes", exc_info=True)
 
 
