@@ -39,8 +39,10 @@ class Submission:
     parent: Comment | None = None
     honeypot_filled: bool = False
     form_age: float | None = None  # seconds between showing the form and posting it
+    # One per rendered form: a token is good for one comment per client and email.
+    form_nonce: str | None = None
 
-    SIGNALS = frozenset({"parent", "honeypot_filled", "form_age"})
+    SIGNALS = frozenset({"parent", "honeypot_filled", "form_age", "form_nonce"})
 
     def comment_values(self) -> dict:
         """The values stored on the Comment under the same names."""
@@ -146,6 +148,41 @@ def comment_submit(
         submission.form_age is not None
         and submission.form_age < settings.COMMENTS_MIN_SECONDS
     )
+    form_reused, claims = False, []
+    if submission.form_nonce and not is_staff:
+        form_reused, claims = spam.form_claim(
+            submission.form_nonce, ip_address=client.ip_address, email=values["email"]
+        )
+    try:
+        return _comment_store(
+            article=article,
+            values=values,
+            parent=parent,
+            submission=submission,
+            user=user,
+            client=client,
+            is_staff=is_staff,
+            too_fast=too_fast,
+            form_reused=form_reused,
+        )
+    except BaseException:
+        # Not stored: posting again with this form still works.
+        spam.form_release(claims)
+        raise
+
+
+def _comment_store(
+    *,
+    article,
+    values,
+    parent,
+    submission,
+    user,
+    client,
+    is_staff,
+    too_fast,
+    form_reused,
+) -> Comment:
     verdict = moderation.initial_verdict(
         article=article,
         name=values["name"],
@@ -156,6 +193,7 @@ def comment_submit(
         is_staff=is_staff,
         honeypot_filled=submission.honeypot_filled,
         too_fast=too_fast,
+        form_reused=form_reused,
     )
     comment = Comment(
         **values,
