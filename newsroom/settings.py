@@ -246,6 +246,8 @@ COMMENTS_NOTIFY_EMAILS = env.list("COMMENTS_NOTIFY_EMAILS", default=[])
 # A failed moderator email is tried this many times in all, waiting 1, 2, 4… times the backoff.
 COMMENTS_NOTIFY_ATTEMPTS = env.int("COMMENTS_NOTIFY_ATTEMPTS", default=5)
 COMMENTS_NOTIFY_BACKOFF_SECONDS = env.int("COMMENTS_NOTIFY_BACKOFF_SECONDS", default=60)
+# `manage.py erase_commenter_data`: "anonymise" (keep the text) or "delete" (docs/moderation.md).
+COMMENTS_ERASE_MODE = env.str("COMMENTS_ERASE_MODE", default="anonymise")
 
 # How many reverse proxies sit in front of the app (client IP from X-Forwarded-For); 0: none.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
