@@ -77,9 +77,15 @@ def test_debug_runs_tasks_at_once_and_the_mail_timeout_is_configurable():
 
 
 @pytest.fixture
-def database_tasks(settings):
+def database_tasks(settings, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.COMMENTS_NOTIFY_ATTEMPTS = 3
+    # The worker closes "old" connections between tasks; inside the test's transaction that
+    # would close the test's own connection (PostgreSQL). The rest of the worker runs as is.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections",
+        lambda: None,
+    )
 
 
 def _run_worker():
@@ -174,7 +180,7 @@ def test_a_stored_vertical_tab_does_not_break_the_comment_feed(client):
     article = make_article(headline="Storm\x0bwarning")
     make_comment(
         article=article,
-        name="Word\x0bProcessor\x00",
+        name="Word\x0bProcessor\x01",  # (PostgreSQL refuses NUL outright)
         body="Pasted\x0bfrom a word processor\x1b[31m \x7f\x85 \ufffe end",
     )
 
