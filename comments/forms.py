@@ -3,7 +3,7 @@ from django.db import models
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from comments import spam
+from comments import spam, text
 from comments.models import Comment
 from comments.services import Submission
 
@@ -95,9 +95,20 @@ class CommentForm(forms.ModelForm):
 
     # Signed-in staff post under their own account: these fields are not theirs to fill in.
     READER_ONLY = ("name", "email", "url", "remember")
+    # How each text field is normalised before it is validated (comments/text.py): what the
+    # reader gets back on an error is what would be stored.
+    NORMALISE = {
+        "body": text.clean_text,
+        "name": text.clean_name,
+        "email": text.clean_line,
+        "url": text.clean_line,
+        "leave_empty": text.clean_line,
+    }
 
     def __init__(self, *args, article, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = self._normalised(self.data)
         self.article = article
         self.is_staff = bool(user and user.is_authenticated and user.is_staff)
         if self.is_staff:
@@ -108,6 +119,14 @@ class CommentForm(forms.ModelForm):
             self.fields["email"].required = True
         if not self.is_bound:
             self.initial.setdefault("timestamp", spam.form_token(article.pk))
+
+    def _normalised(self, data):
+        data = data.copy()
+        for name, clean in self.NORMALISE.items():
+            key = self.add_prefix(name)
+            if key in data:
+                data[key] = clean(str(data[key]))
+        return data
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -134,11 +153,11 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(BAD_PARENT_MESSAGE, code="bad_parent")
         return parent
 
-    def clean_timestamp(self) -> float:
-        """Seconds since the form was shown (from its signed token)."""
+    def clean_timestamp(self) -> spam.FormToken:
+        """Seconds since the form was shown and its nonce (from its signed token)."""
         token = self.cleaned_data["timestamp"]
         try:
-            return spam.form_age(token, self.article.pk)
+            return spam.read_form_token(token, self.article.pk)
         except spam.FormExpired:
             # A fresh token goes back with the form, so posting it again works.
             self.data = self.data.copy()
@@ -152,7 +171,8 @@ class CommentForm(forms.ModelForm):
             **{name: data.get(name, "") for name in self._meta.fields},
             parent=data["parent"],
             honeypot_filled=data["leave_empty"],
-            form_age=data["timestamp"],
+            form_age=data["timestamp"].age,
+            form_nonce=data["timestamp"].nonce,
         )
 
     @property

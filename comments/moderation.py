@@ -113,6 +113,7 @@ def initial_verdict(
     is_staff: bool = False,
     honeypot_filled: bool = False,
     too_fast: bool = False,
+    form_reused: bool = False,
 ) -> Verdict:
     """Decide the status of a new comment, and why. Spam checks first, then holds."""
     if is_staff:
@@ -124,6 +125,12 @@ def initial_verdict(
         return Verdict(Comment.Status.SPAM, Comment.Reason.BLOCKED_TERM, term)
     if too_fast:
         return Verdict(Comment.Status.PENDING, Comment.Reason.TOO_FAST)
+    if form_reused:
+        # One page load used for a second comment by the same client or email: a bot replaying
+        # the signed time (docs/decisions.md). Held, not refused: nothing a reader wrote is lost.
+        return Verdict(
+            Comment.Status.PENDING, Comment.Reason.TOO_FAST, _("form already used")
+        )
     if discussion_state(article) == DiscussionState.MODERATED:
         return Verdict(
             Comment.Status.PENDING,

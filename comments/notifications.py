@@ -5,16 +5,19 @@ django-tasks (docs/moderation.md).
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
 from comments.groups import MODERATORS_GROUP
 from comments.models import Comment
+from comments.text import clean_name
 from newsroom.links import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -39,8 +42,9 @@ def quoted(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """``text`` with every run of whitespace (newlines too) made one space."""
-    return " ".join(text.split())
+    """``text`` with every run of whitespace (newlines too) made one space, and no control
+    or bidi/zero-width character (a name stored before names were cleaned is still safe)."""
+    return clean_name(text)
 
 
 def held_comment_email(comment) -> tuple[str, str]:
@@ -63,12 +67,22 @@ def held_comment_email(comment) -> tuple[str, str]:
     return one_line(subject)[:SUBJECT_MAX], body
 
 
+def retry_delay(attempt: int) -> timedelta:
+    """How long the worker waits before attempt ``attempt + 1``: 1, 2, 4, 8… minutes."""
+    return timedelta(
+        seconds=settings.COMMENTS_NOTIFY_BACKOFF_SECONDS * 2 ** (attempt - 1)
+    )
+
+
 @task()
-def notify_moderators(comment_id: int) -> int:
+def notify_moderators(comment_id: int, attempt: int = 1) -> int:
     """Email the moderators about one held comment; returns how many were told.
 
-    A failure is logged and raised again, so a queue backend records the task as failed
-    (the immediate backend records it too, and never lets it reach the reader's request).
+    A failure is logged and raised again, so the backend records this attempt as failed. On a
+    queue backend (``django_tasks_db.DatabaseBackend`` run by ``manage.py db_worker``) a failed
+    attempt first queues the next one, ``retry_delay`` later, until
+    ``COMMENTS_NOTIFY_ATTEMPTS`` attempts have failed; the last one stays recorded as failed.
+    The immediate backend (development) never retries: it would wait inside a request.
     """
     try:
         comment = Comment.objects.select_related("article").get(pk=comment_id)
@@ -79,5 +93,29 @@ def notify_moderators(comment_id: int) -> int:
         send_mail(subject, body, None, recipients)
         return len(recipients)
     except Exception:
-        logger.exception("Could not email moderators about comment %s", comment_id)
+        logger.exception(
+            "Could not email moderators about comment %s (attempt %s of %s)",
+            comment_id,
+            attempt,
+            settings.COMMENTS_NOTIFY_ATTEMPTS,
+        )
+        _retry_later(comment_id, attempt)
         raise
+
+
+def _retry_later(comment_id: int, attempt: int) -> None:
+    if attempt >= settings.COMMENTS_NOTIFY_ATTEMPTS:
+        logger.error(
+            "Gave up emailing moderators about comment %s after %s attempts",
+            comment_id,
+            attempt,
+        )
+        return
+    if not notify_moderators.get_backend().supports_defer:
+        return
+    try:
+        notify_moderators.using(
+            run_after=timezone.now() + retry_delay(attempt)
+        ).enqueue(comment_id, attempt=attempt + 1)
+    except Exception:
+        logger.exception("Could not queue a retry for comment %s", comment_id)

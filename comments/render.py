@@ -62,10 +62,14 @@ def when(moment, zone=None) -> tuple[str, str]:
 
 
 def author_html(name: str, url: str) -> str:
-    """The commenter's name, linked to their website when they gave one."""
+    """The commenter's name in ``<bdi>``, linked to their website when they gave one.
+
+    ``<bdi>`` isolates the name's writing direction: a right-to-left name (or a bidi control
+    stored before names were cleaned, comments/text.py) cannot reorder the words around it.
+    """
     if url:
-        return f'<a href="{escape(url)}" rel="ugc nofollow noopener">{escape(name)}</a>'
-    return escape(name)
+        return f'<a href="{escape(url)}" rel="ugc nofollow noopener"><bdi>{escape(name)}</bdi></a>'
+    return f"<bdi>{escape(name)}</bdi>"
 
 
 def render_comments(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -40,8 +40,10 @@ class Submission:
     parent: Comment | None = None
     honeypot_filled: bool = False
     form_age: float | None = None  # seconds between showing the form and posting it
+    # One per rendered form: a token is good for one comment per client and email.
+    form_nonce: str | None = None
 
-    SIGNALS = frozenset({"parent", "honeypot_filled", "form_age"})
+    SIGNALS = frozenset({"parent", "honeypot_filled", "form_age", "form_nonce"})
 
     def comment_values(self) -> dict:
         """The values stored on the Comment under the same names."""
@@ -147,6 +149,41 @@ def comment_submit(
         submission.form_age is not None
         and submission.form_age < settings.COMMENTS_MIN_SECONDS
     )
+    form_reused, claims = False, []
+    if submission.form_nonce and not is_staff:
+        form_reused, claims = spam.form_claim(
+            submission.form_nonce, ip_address=client.ip_address, email=values["email"]
+        )
+    try:
+        return _comment_store(
+            article=article,
+            values=values,
+            parent=parent,
+            submission=submission,
+            user=user,
+            client=client,
+            is_staff=is_staff,
+            too_fast=too_fast,
+            form_reused=form_reused,
+        )
+    except BaseException:
+        # Not stored: posting again with this form still works.
+        spam.form_release(claims)
+        raise
+
+
+def _comment_store(
+    *,
+    article,
+    values,
+    parent,
+    submission,
+    user,
+    client,
+    is_staff,
+    too_fast,
+    form_reused,
+) -> Comment:
     verdict = moderation.initial_verdict(
         article=article,
         name=values["name"],
@@ -157,6 +194,7 @@ def comment_submit(
         is_staff=is_staff,
         honeypot_filled=submission.honeypot_filled,
         too_fast=too_fast,
+        form_reused=form_reused,
     )
     comment = Comment(
         **values,
@@ -354,3 +392,92 @@ def comment_import(
             pages_changed()
     comment.created_at = created_at
     return comment
+
+
+ERASED_NAME = _("Former commenter")
+ERASED_BODY = _("[This comment was removed at its author’s request.]")
+
+
+def commenter_data_export(*, email: str) -> dict:
+    """Everything stored about one email address, as plain JSON-ready values.
+
+    Their comments (text, names, websites, IPs, browsers, dates, statuses), the
+    trusted-commenter entries for the address, and the blocked terms naming the address or
+    one of the IPs their comments came from.
+    """
+    email = (email or "").strip().lower()
+    comments = list(
+        Comment.objects.filter(email=email)
+        .select_related("article")
+        .order_by("created_at", "pk")
+    )
+    ips = {c.ip_address for c in comments if c.ip_address}
+    return {
+        "email": email,
+        "comments": [
+            {
+                "id": c.pk,
+                "story": c.article.headline,
+                "story_url": c.article.get_absolute_url(),
+                "in_reply_to": c.parent_id,
+                "name": c.name,
+                "email": c.email,
+                "website": c.url,
+                "text": c.body,
+                "ip_address": c.ip_address,
+                "browser": c.user_agent,
+                "submitted": c.created_at.isoformat(),
+                "status": c.status,
+                "why_held": c.reason,
+                "moderated_at": c.moderated_at.isoformat() if c.moderated_at else None,
+            }
+            for c in comments
+        ],
+        "trusted_commenter": [
+            {"name": t.name, "email": t.email, "since": t.created_at.isoformat()}
+            for t in TrustedCommenter.objects.filter(email__iexact=email)
+        ],
+        "blocked_terms": [
+            {"term": b.term, "note": b.note, "added": b.created_at.isoformat()}
+            for b in BlockedTerm.objects.filter(
+                Q(term__iexact=email) | Q(term__in=ips)
+            ).order_by("term")
+        ],
+    }
+
+
+def commenter_data_erase(*, email: str, mode: str | None = None) -> dict:
+    """Erase what is stored about one email address; returns counts (never the address).
+
+    ``mode`` (default ``COMMENTS_ERASE_MODE``): ``anonymise`` keeps each comment's text and
+    blanks who wrote it (name, email, website, IP, browser, account); ``delete`` deletes
+    their comments, except those with replies, whose text and identity are replaced so the
+    replies stay attached and the thread readable. Trusted-commenter entries go; blocked
+    terms stay (they protect the site; moderators can remove them). Stored counts are
+    refreshed through ``comments_delete``.
+    """
+    mode = mode or settings.COMMENTS_ERASE_MODE
+    if mode not in ("anonymise", "delete"):
+        raise ValueError(f"Unknown erase mode {mode!r}: use anonymise or delete")
+    email = (email or "").strip().lower()
+    blank = {"email": "", "url": "", "ip_address": None, "user_agent": "", "user": None}
+    with transaction.atomic():
+        theirs = Comment.objects.filter(email=email)
+        _articles_lock(theirs.values_list("article_id", flat=True))
+        deleted = 0
+        if mode == "delete":
+            with_replies = theirs.filter(replies__isnull=False).distinct()
+            replaced = Comment.objects.filter(
+                pk__in=list(with_replies.values_list("pk", flat=True))
+            )
+            kept = replaced.update(
+                **blank, name=str(ERASED_NAME), body=str(ERASED_BODY),
+                body_html=render_comment(str(ERASED_BODY)),
+            )  # fmt: skip
+            deleted = comments_delete(comments=theirs.exclude(pk__in=replaced))
+        else:
+            kept = theirs.update(**blank, name=str(ERASED_NAME))
+        trusted, _per_model = TrustedCommenter.objects.filter(
+            email__iexact=email
+        ).delete()
+    return {"deleted": deleted, "anonymised": kept, "trusted_removed": trusted}

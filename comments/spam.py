@@ -3,14 +3,22 @@
 The client's IP address comes from ``newsroom.net.client_ip`` (via ``comments.services.Client``).
 """
 
+import hashlib
+import logging
+import secrets
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 
 from newsroom.counters import cache_count
 
+logger = logging.getLogger(__name__)
+
 FORM_SALT = "comments.form-timestamp"
+USED_KEY = "comments:form-used:"
 
 
 def clock() -> float:
@@ -19,11 +27,21 @@ def clock() -> float:
 
 
 def form_token(article_id: int, now: float | None = None) -> str:
-    """A signed token recording which article's form was rendered, and when."""
+    """A signed token recording which article's form was rendered, when, and a random nonce."""
     return signing.dumps(
-        {"a": article_id, "t": int(now if now is not None else clock())},
+        {
+            "a": article_id,
+            "t": int(now if now is not None else clock()),
+            "n": secrets.token_urlsafe(9),
+        },
         salt=FORM_SALT,
     )
+
+
+class FormToken(NamedTuple):
+    age: float  # seconds since the form was rendered
+    # One per rendered form (tokens made before nonces: their article and time).
+    nonce: str
 
 
 class FormExpired(Exception):
@@ -32,6 +50,11 @@ class FormExpired(Exception):
 
 def form_age(token: str, article_id: int, now: float | None = None) -> float:
     """Seconds since the form was rendered; raise FormExpired if too old, forged or for another article."""
+    return read_form_token(token, article_id, now).age
+
+
+def read_form_token(token: str, article_id: int, now: float | None = None) -> FormToken:
+    """The form's age and nonce; raise FormExpired if too old, forged or for another article."""
     try:
         data = signing.loads(token or "", salt=FORM_SALT)
     except signing.BadSignature:
@@ -45,7 +68,50 @@ def form_age(token: str, article_id: int, now: float | None = None) -> float:
     age = (now if now is not None else clock()) - data["t"]
     if age > settings.COMMENTS_FORM_MAX_AGE_DAYS * 86400:
         raise FormExpired
-    return age
+    nonce = data.get("n")
+    if not isinstance(nonce, str):
+        nonce = f"{article_id}-{data['t']}"
+    return FormToken(age, nonce)
+
+
+def form_claim(
+    nonce: str, *, ip_address: str | None, email: str
+) -> tuple[bool, list[str]]:
+    """Mark one rendered form as used by this client and this email; ``(reused, keys_claimed)``.
+
+    A token is good for one comment per IP address and per email (docs/decisions.md): a
+    replay from the same address or under the same email is ``reused``. Readers who share a
+    cached page (one token) each post once with it. ``cache.add`` is atomic in the shared
+    cache, so concurrent replays cannot all pass. Give the keys back with ``form_release``
+    when the comment is then not stored: a failed post must not burn the token.
+    """
+    ttl = settings.COMMENTS_FORM_MAX_AGE_DAYS * 86400 + 60
+    reused, claimed = False, []
+    for kind, value in (("ip", ip_address), ("email", (email or "").lower())):
+        if not value:
+            continue
+        digest = hashlib.sha256(f"{nonce}|{kind}|{value}".encode()).hexdigest()[:40]
+        key = USED_KEY + digest
+        try:
+            added = cache.add(key, 1, timeout=ttl)
+        except Exception:
+            # The cache is down: fail open, the rate limit and the other holds still apply.
+            logger.warning("Could not check form reuse in the cache", exc_info=True)
+            return False, claimed
+        if added:
+            claimed.append(key)
+        else:
+            reused = True
+    return reused, claimed
+
+
+def form_release(keys: list[str]) -> None:
+    """Forget claims made by ``form_claim`` for a comment that was not stored."""
+    if keys:
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            logger.warning("Could not release form claims in the cache", exc_info=True)
 
 
 def rate_limited(ip_address: str | None, now: float | None = None) -> bool:

@@ -9,6 +9,34 @@ from django.utils.safestring import SafeString, mark_safe
 LINK_PATTERN = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 
+# What a reader may not store (docs/moderation.md, "What the form does to what you type").
+# Vertical tab and form feed are line breaks pasted from word processors; every other C0
+# control (NUL included), DEL, the C1 controls and lone surrogates are dropped: no reader
+# means them, XML 1.0 (feeds) forbids most of them and PostgreSQL refuses NUL and surrogates.
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SINGLE_LINE_SPACES = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+# Names are shown next to the site's own words: no bidi embedding, override or isolate
+# controls (a name could render reversed) and no zero-width characters (two names that look
+# the same must be the same).
+_NAME_INVISIBLES = re.compile(r"[\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """A comment as it is stored: newlines as ``\\n`` (vertical tab and form feed too), tabs
+    kept, every other control character and lone surrogate dropped."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text or ""))
+
+
+def clean_line(text: str) -> str:
+    """A one-line field (email, website): line breaks and tabs become one space, controls go."""
+    return _CONTROLS.sub("", _SINGLE_LINE_SPACES.sub(" ", text or ""))
+
+
+def clean_name(text: str) -> str:
+    """A commenter's name: one line, no controls, no bidi controls, no zero-width characters."""
+    return " ".join(_NAME_INVISIBLES.sub("", clean_line(text)).split())
+
 
 def count_links(*texts: str) -> int:
     """How many web addresses appear in the given texts."""

@@ -6,6 +6,7 @@ feed fetched through any host name points readers at the canonical site.
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -22,11 +23,47 @@ from newsroom.links import absolute_url
 FEED_LENGTH = 20
 COMMENT_FEED_LENGTH = 50
 
+# Characters XML 1.0 does not allow (most C0 controls, lone surrogates, U+FFFE/U+FFFF):
+# Django's feed writer raises on them, so one such character stored anywhere would make the
+# whole feed a 500. Form input is already cleaned (comments/text.py); this covers any stored text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value):
+    """``value`` with every character XML 1.0 forbids removed (lists and tuples too)."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(v) for v in value)
+    return value
+
+
+class XmlSafeFeedMixin:
+    """A feed generator that drops XML-forbidden characters from every text it is given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *(xml_safe(a) for a in args), **{k: xml_safe(v) for k, v in kwargs.items()}
+        )
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(
+            *(xml_safe(a) for a in args), **{k: xml_safe(v) for k, v in kwargs.items()}
+        )
+
+
+class SafeRssFeed(XmlSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class SafeAtomFeed(XmlSafeFeedMixin, Atom1Feed):
+    pass
+
 
 class LatestStoriesFeed(Feed):
     """The newest published stories, one query."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = SafeRssFeed
     url_name = "discovery:feed"
 
     def title(self):
@@ -94,7 +131,7 @@ class LatestStoriesFeed(Feed):
 
 
 class LatestStoriesAtomFeed(LatestStoriesFeed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtomFeed
     url_name = "discovery:feed-atom"
 
 
@@ -126,12 +163,14 @@ class SectionFeed(LatestStoriesFeed):
 
 
 class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtomFeed
     url_name = "discovery:section-feed-atom"
 
 
 class ArticleCommentsFeed(Feed):
     """One published story's newest approved comments, one query for the story, one for them."""
+
+    feed_type = SafeRssFeed
 
     def get_object(self, request, year, month, day, slug):
         try:

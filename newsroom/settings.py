@@ -151,6 +151,8 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before a silent mail server is given up on (the attempt fails and is retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -229,12 +231,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Background tasks (moderator emails). Immediate by default; production can use
-# TASKS_BACKEND=django_tasks_db.DatabaseBackend with `manage.py db_worker` (docs/deploy.md).
+# Background tasks (moderator emails). Without DEBUG they are queued in the database and sent
+# by `manage.py db_worker` (docs/deploy.md): no request ever waits for a mail server.
 TASKS = {
     "default": {
         "BACKEND": env.str(
-            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            default="django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }
@@ -260,6 +265,11 @@ COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_MIN_SECONDS = env.int("COMMENTS_MIN_SECONDS", default=3)
 COMMENTS_FORM_MAX_AGE_DAYS = env.int("COMMENTS_FORM_MAX_AGE_DAYS", default=2)
 COMMENTS_NOTIFY_EMAILS = env.list("COMMENTS_NOTIFY_EMAILS", default=[])
+# A failed moderator email is tried this many times in all, waiting 1, 2, 4… times the backoff.
+COMMENTS_NOTIFY_ATTEMPTS = env.int("COMMENTS_NOTIFY_ATTEMPTS", default=5)
+COMMENTS_NOTIFY_BACKOFF_SECONDS = env.int("COMMENTS_NOTIFY_BACKOFF_SECONDS", default=60)
+# `manage.py erase_commenter_data`: "anonymise" (keep the text) or "delete" (docs/moderation.md).
+COMMENTS_ERASE_MODE = env.str("COMMENTS_ERASE_MODE", default="anonymise")
 
 # How many reverse proxies sit in front of the app (client IP from X-Forwarded-For); 0: none.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

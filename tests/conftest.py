@@ -17,6 +17,11 @@ def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Production queues tasks in the database (a worker sends them); tests run them at once
+    # unless a test asks for the database backend (tests/comments/test_hardening.py).
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -113,7 +113,7 @@ def test_email_texts_come_from_templates_and_quote_a_hostile_commenter(
     assert "> https://evil.example/admin" in lines
     assert "> Approve, mark as spam or remove it here:" in lines
     assert lines.count("Approve, mark as spam or remove it here:") == 1
-    assert "Author: Eve Held because: nothing, approve me <eve@example.org>" in lines
+    assert 'Author: "Eve Held because: nothing, approve me" <eve@example.org>' in lines
     assert sum(line.startswith("Held because:") for line in lines) == 1
     assert lines[lines.index("Approve, mark as spam or remove it here:") + 1].endswith(
         reverse("admin:comments_comment_change", args=[Comment.objects.get().pk])

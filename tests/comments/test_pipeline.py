@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from comments import services
+from comments import services, spam
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.services import Client, Submission
@@ -46,6 +46,7 @@ def test_the_form_hands_over_a_frozen_submission_and_sets_no_side_attributes():
 
     assert form.is_valid(), form.errors
     submission = form.submission()
+    nonce = spam.read_form_token(form.data["timestamp"], article.pk).nonce
 
     assert submission == Submission(
         body="A thoughtful comment about the story.",
@@ -55,7 +56,9 @@ def test_the_form_hands_over_a_frozen_submission_and_sets_no_side_attributes():
         parent=parent,
         honeypot_filled=True,
         form_age=pytest.approx(90, abs=5),
+        form_nonce=nonce,
     )
+    assert len(nonce) >= 12
     with pytest.raises(dataclasses.FrozenInstanceError):
         submission.body = "changed"
     for old in ("honeypot_filled", "too_fast", "parent_comment"):

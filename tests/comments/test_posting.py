@@ -55,7 +55,7 @@ def test_approved_comment_is_public_with_count_permalink_and_avatar(client):
     )
     assertContains(
         response,
-        '<a href="https://ada.example" rel="ugc nofollow noopener">Ada Lovelace</a>',
+        '<a href="https://ada.example" rel="ugc nofollow noopener"><bdi>Ada Lovelace</bdi></a>',
         html=True,
     )
     assertContains(response, ">AL</span>")
