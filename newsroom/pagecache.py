@@ -262,7 +262,10 @@ def lookup(environ) -> Lookup:
 
 def _etag(plain: bytes) -> str:
     # From the content, not the version: a page that did not change keeps its ETag, so a
-    # browser's copy stays good (304) across versions.
+    # browser's copy stays good (304) across versions. Weak, so parts that differ on every
+    # render without changing the page (PAGE_CACHE_ETAG_IGNORE: the form token) are left out.
+    for pattern in settings.PAGE_CACHE_ETAG_IGNORE:
+        plain = re.sub(pattern.encode(), b"", plain)
     return f'W/"{hashlib.blake2b(plain, digest_size=16).hexdigest()}"'
 
 

@@ -462,3 +462,27 @@ def test_the_purge_command_makes_every_page_stale(client, story):
 
     assert "Page cache purged" in out.getvalue()
     assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_two_renders_of_a_story_differ_in_their_form_token_but_share_an_etag(
+    client, story
+):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    forget_page(url)
+    second = client.get(url)
+
+    token = re.compile(rb'name="timestamp" value="([^"]*)"')
+    assert token.search(first.content).group(1) != token.search(second.content).group(1)
+    assert first["ETag"] == second["ETag"]
+
+
+def test_a_change_of_content_changes_the_etag(client, story):
+    url = story.get_absolute_url()
+    before = client.get(url)["ETag"]
+    forget_page(url)
+    story.headline = "Harbour wall repaired, then cracked"
+    story.save()
+    after = client.get(url)["ETag"]
+
+    assert before != after
