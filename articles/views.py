@@ -85,10 +85,10 @@ def render_article(request, article, *, status=200, extra=None):
     context = {
         "article": article,
         "is_preview": not article.is_public,
-        # Both are lazy: a cached story fragment (templates/articles/article_detail.html)
-        # needs neither the split nor the related-stories query.
+        # Both are lazy (callables): a cached story fragment (templates/articles/article_detail.html)
+        # needs neither the split nor the related-stories queryset, not even built.
         "body_pieces": lambda: split_body(article.body_html, ads["article"]),
-        "related": Article.objects.related_to(article),
+        "related": lambda: Article.objects.related_to(article),
         # What the story's fragments depend on besides the content version: this story as
         # saved (so an edit shows even before the version moves), whether it is a staff
         # preview, and the in-article slots shown (they come and go with time, not saves).
