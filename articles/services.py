@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.images import delete_renditions, make_renditions
 from articles.models import Article
+from newsroom.pagecache import pages_changed
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def article_renditions_refresh(article_id: int) -> list[dict] | None:
     for item in renditions:
         item["source"] = source
     Article.objects.filter(pk=article_id).update(image_renditions=renditions)
+    pages_changed()  # the pages now offer the new pictures (update() sends no signal)
     # New names never collide with the old files: storage.save() picks a free name while they exist.
     delete_renditions(article.image.storage, old)
     return renditions

@@ -1,16 +1,28 @@
 from django.urls import path
 
 from articles import converters, views  # noqa: F401  (converters: <yyyy:>, <mm:>)
+from newsroom.pagecache import shared_page
 
+# shared_page: the anonymous page is the same for every reader, so the page cache keeps it;
+# ``query`` names the parameters each page reads (anything else is answered, not kept).
 app_name = "articles"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", shared_page(views.home, query=["page"]), name="home"),
     path(
         "<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/",
-        views.article_detail,
+        shared_page(views.article_detail, query=["cpage", "replytocom"]),
         name="detail",
     ),
+    # Staff only, never shared.
     path("preview/<int:pk>/", views.draft_preview, name="preview"),
-    path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
-    path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path(
+        "section/<slug:slug>/",
+        shared_page(views.SectionView.as_view(), query=["page"]),
+        name="section",
+    ),
+    path(
+        "author/<slug:slug>/",
+        shared_page(views.AuthorView.as_view(), query=["page"]),
+        name="author",
+    ),
 ]

@@ -7,6 +7,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from comments.checks import check_moderation_mode
+        from comments.checks import check_moderation_mode, check_page_cache_cookies
 
         checks.register(check_moderation_mode)
+        checks.register(check_page_cache_cookies)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error
 
+from comments import personal
 from comments.moderation import ModerationMode
 
 
@@ -18,5 +19,25 @@ def check_moderation_mode(app_configs=None, **kwargs) -> list[Error]:
             + ", ".join(ModerationMode.values)
             + " (docs/moderation.md).",
             id="comments.E001",
+        )
+    ]
+
+
+def check_page_cache_cookies(app_configs=None, **kwargs) -> list[Error]:
+    """Every per-reader cookie the comments app sets must make the page cache step aside."""
+    listed = set(getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", ()))
+    missing = [name for name in personal.COOKIES if name not in listed]
+    if not missing:
+        return []
+    return [
+        Error(
+            "PAGE_CACHE_BYPASS_COOKIES does not name "
+            + ", ".join(missing)
+            + ": a reader with that cookie could be given the shared page, or their own "
+            "page could be stored for everyone.",
+            hint="Add "
+            + ", ".join(missing)
+            + " to PAGE_CACHE_BYPASS_COOKIES (docs/deploy.md, Page cache).",
+            id="comments.E002",
         )
     ]

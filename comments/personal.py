@@ -2,8 +2,9 @@
 
 Everything that makes one reader's page differ from another's — the remembered name and
 email, the reader's own held comments — passes through this module and is rendered only by
-templates in templates/personal/. A shared page cache must bypass (or vary on) the cookies
-named here, plus Django's ``csrftoken`` and ``sessionid``.
+templates in templates/personal/. A request carrying any cookie named in ``COOKIES`` gets
+its own page, never the shared one: each is in ``PAGE_CACHE_BYPASS_COOKIES`` (with Django's
+``sessionid``, ``csrftoken`` and ``messages``), and the comments.E002 check makes sure of it.
 """
 
 import json
@@ -12,6 +13,11 @@ from django.conf import settings
 
 AUTHOR_COOKIE = "comment_author"
 HELD_COOKIE = "comments_held"
+# Set for a short while after a post, so the author's next pages skip every shared cache
+# (ours, nginx's, a CDN's) and show their comment at once.
+POSTED_COOKIE = "comments_posted"
+# Every cookie this module sets: each must make the page cache step aside (comments/checks.py).
+COOKIES = (AUTHOR_COOKIE, HELD_COOKIE, POSTED_COOKIE)
 HELD_SALT = "comments.held"
 AUTHOR_SALT = "comments.author"
 HELD_MAX = 20
@@ -64,6 +70,18 @@ def remember_author(response, *, name: str, email: str, url: str) -> None:
     value = json.dumps({"name": name, "email": email, "url": url})
     response.set_signed_cookie(
         AUTHOR_COOKIE, value, salt=AUTHOR_SALT, max_age=ONE_YEAR, **_cookie_options()
+    )
+
+
+def posted_max_age() -> int:
+    """Long enough for every shared copy of a page, stale ones included, to have been replaced."""
+    return settings.PAGE_S_MAXAGE + settings.PAGE_STALE_SECONDS
+
+
+def remember_posted(response) -> None:
+    """Mark this browser as having just posted: its pages bypass shared caches for a while."""
+    response.set_cookie(
+        POSTED_COOKIE, "1", max_age=posted_max_age(), **_cookie_options()
     )
 
 

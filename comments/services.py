@@ -19,6 +19,7 @@ from comments.models import BlockedTerm, Comment, TrustedCommenter
 from comments.notifications import notify_moderators
 from comments.text import render_comment
 from newsroom.net import client_ip
+from newsroom.pagecache import pages_changed
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,7 @@ def comment_submit(
         comment.save()
         if comment.status == Comment.Status.APPROVED:
             article_comment_counts_refresh(article_ids=[article.pk])
+            pages_changed()
         if verdict.is_held:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
     return comment
@@ -207,22 +209,34 @@ def comments_moderate(comments, *, status: str, moderator) -> int:
     """Set ``status`` on the given comments, recording who decided and when. Returns how many changed."""
     with transaction.atomic():
         article_ids = _articles_lock(comments.values_list("article_id", flat=True))
+        changing = comments.exclude(status=status)
+        # Pages show approved comments only: holding or binning an unseen one changes none.
+        shown_change = status == Comment.Status.APPROVED or _any_approved(changing)
         # The reason it was held stays: moderators can still filter decided comments by it.
-        changed = comments.exclude(status=status).update(
+        changed = changing.update(
             status=status,
             moderated_by=moderator,
             moderated_at=timezone.now(),
         )
         article_comment_counts_refresh(article_ids=article_ids)
+        if changed and shown_change:
+            pages_changed()
     return changed
+
+
+def _any_approved(comments) -> bool:
+    return comments.filter(status=Comment.Status.APPROVED).exists()
 
 
 def comments_delete(*, comments) -> int:
     """Delete the comments for good (superusers only, from the admin); returns how many went."""
     with transaction.atomic():
         article_ids = _articles_lock(comments.values_list("article_id", flat=True))
+        shown_change = _any_approved(comments)
         deleted, per_model = comments.delete()
         article_comment_counts_refresh(article_ids=article_ids)
+        if shown_change:
+            pages_changed()
     return per_model.get(Comment._meta.label, 0)
 
 
@@ -336,5 +350,7 @@ def comment_import(
         # created_at is auto_now_add: the stored time is set in a second write.
         Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
         article_comment_counts_refresh(article_ids=[article.pk])
+        if comment.status == Comment.Status.APPROVED:
+            pages_changed()
     comment.created_at = created_at
     return comment

@@ -10,6 +10,7 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.services import Client
 from comments.thread import page_number_of
+from newsroom.net import origin_protect
 
 
 def thread_url(comment) -> str:
@@ -27,6 +28,9 @@ def thread_url(comment) -> str:
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
 
 
+# No CSRF token in the form readers share (it comes from the page cache): an anonymous post
+# must come from one of our pages (Origin/Referer); signed-in users keep the full CSRF check.
+@origin_protect
 @require_POST
 def post_comment(request, article_id):
     """Handle the Leave a Reply form: redirect to the new comment, or show the form again with errors."""
@@ -72,6 +76,7 @@ def redirect_to_comment(request, form, comment) -> HttpResponseRedirect:
         response = HttpResponseRedirect(thread_url(comment))
     if form.is_staff:
         return response
+    personal.remember_posted(response)
     if form.remember_author:
         personal.remember_author(
             response, name=comment.name, email=comment.email, url=comment.url

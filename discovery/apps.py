@@ -6,4 +6,8 @@ class DiscoveryConfig(AppConfig):
     verbose_name = "Discovery"
 
     def ready(self):
-        from discovery import signals  # noqa: F401  (Trending's cache invalidation receivers)
+        from discovery import signals  # noqa: F401  (cache invalidation receivers)
+        from discovery.schedule import next_page_change, page_change_due
+        from newsroom import pagecache
+
+        pagecache.register_schedule(next_page_change, page_change_due)

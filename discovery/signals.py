@@ -1,11 +1,13 @@
-"""Drop Trending's cached blocks when editors change what they show (discovery/trending.py)."""
+"""Cached copies that follow editors' changes: Trending's blocks (discovery/trending.py) and
+every cached page (newsroom/pagecache.py: the content version is bumped after commit)."""
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.models import Article, Author, Section
+from articles.models import AdSlot, Article, Author, Section
 from discovery import trending
+from newsroom.pagecache import pages_changed
 
 
 @receiver([post_save, post_delete], sender=Section)
@@ -17,3 +19,13 @@ def section_changed(**kwargs):
 @receiver([post_save, post_delete], sender=Author)
 def article_changed(**kwargs):
     cache.delete_many([trending.TRENDING_KEY, trending.PUBLISHED_IDS_KEY])
+
+
+# Stories, sections (navigation, section fronts), authors (bylines, author pages) and ad slots
+# show on pages; comments change pages through comments/services.py, which says so itself.
+@receiver([post_save, post_delete], sender=Article)
+@receiver([post_save, post_delete], sender=Section)
+@receiver([post_save, post_delete], sender=Author)
+@receiver([post_save, post_delete], sender=AdSlot)
+def page_content_changed(**kwargs):
+    pages_changed()

@@ -82,6 +82,8 @@ if DEBUG or env.bool("NEWSROOM_DEMO", default=False):
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
+    # First: answers page-cache hits and sees every response's final headers (docs/deploy.md).
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -128,6 +130,25 @@ CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="newsroom"
 # Rendered pieces every reader shares (story body, comment thread) are kept this long
 # under the content version (newsroom/fragments.py); 0 turns the fragment cache off.
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600)
+
+# The page cache (docs/deploy.md "Page cache"): how long pages are kept and may be reused.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_MAX_AGE = env.int("PAGE_MAX_AGE", default=0)
+PAGE_S_MAXAGE = env.int("PAGE_S_MAXAGE", default=60)
+PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=30)
+# A request carrying any of these gets its own page, never the shared one (comments.E002
+# checks that every per-reader cookie of comments/personal.py is listed).
+PAGE_CACHE_BYPASS_COOKIES = env.list(
+    "PAGE_CACHE_BYPASS_COOKIES",
+    default=[
+        "sessionid",
+        "csrftoken",
+        "messages",
+        "comment_author",
+        "comments_held",
+        "comments_posted",
+    ],
+)
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
