@@ -27,7 +27,7 @@ os.environ["DJANGO_MEDIA_ROOT"] = str(WORK / "media")
 os.environ["DJANGO_DEBUG"] = "0"
 os.environ["DJANGO_HTTPS"] = "0"
 os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-os.environ["COMMENTS_PER_PAGE"] = "200"
+os.environ["COMMENTS_PER_PAGE"] = os.environ.get("PROFILE_PER_PAGE", "200")
 os.environ["PAGE_CACHE_SECONDS"] = (
     "0"  # never store or serve whole pages: every run renders
 )

@@ -23,6 +23,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -191,9 +192,26 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def load(port: int, path: str) -> dict:
+def _target(port) -> dict:
+    """A server to load: a port on 127.0.0.1, or ``{"port", "tls", "host"}``."""
+    return port if isinstance(port, dict) else {"port": port, "tls": False, "host": ""}
+
+
+def _url(target: dict, path: str) -> str:
+    return f"{'https' if target['tls'] else 'http'}://127.0.0.1:{target['port']}{path}"
+
+
+def _headers(target: dict) -> dict:
+    headers = {"Accept-Encoding": "gzip"}
+    if target["host"]:
+        headers["Host"] = target["host"]
+    return headers
+
+
+def load(port, path: str) -> dict:
     """``{"rps", "p50", "p99", "errors", "headers"}`` for SECONDS of load on one path."""
-    headers = probe_headers(port, path)
+    target = _target(port)
+    headers = probe_headers(target, path)
     if WRK:
         result = subprocess.run(
             [
@@ -202,9 +220,12 @@ def load(port: int, path: str) -> dict:
                 f"-c{CONNECTIONS}",
                 f"-d{SECONDS:.0f}s",
                 "--latency",
-                "-H",
-                "Accept-Encoding: gzip",
-                f"http://127.0.0.1:{port}{path}",
+                *(
+                    arg
+                    for name, value in _headers(target).items()
+                    for arg in ("-H", f"{name}: {value}")
+                ),
+                _url(target, path),
             ],
             capture_output=True,
             text=True,
@@ -221,10 +242,21 @@ def load(port: int, path: str) -> dict:
             "socket_errors": socket_errors.group(1) if socket_errors else "",
             "headers": headers,
         }
-    return python_load(port, path) | {"headers": headers}
+    return python_load(target, path) | {"headers": headers}
 
 
-def python_load(port: int, path: str) -> dict:
+def _connection(target: dict):
+    if target["tls"]:
+        return http.client.HTTPSConnection(
+            "127.0.0.1",
+            target["port"],
+            timeout=10,
+            context=ssl._create_unverified_context(),  # the helper's self-signed certificate
+        )
+    return http.client.HTTPConnection("127.0.0.1", target["port"], timeout=10)
+
+
+def python_load(target: dict, path: str) -> dict:
     """The fallback client: CONNECTIONS keep-alive connections in threads."""
     timings: list[float] = []
     errors = [0]
@@ -232,12 +264,12 @@ def python_load(port: int, path: str) -> dict:
     lock = threading.Lock()
 
     def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection = _connection(target)
         mine = []
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             try:
-                connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                connection.request("GET", path, headers=_headers(target))
                 response = connection.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -245,7 +277,7 @@ def python_load(port: int, path: str) -> dict:
             except Exception:
                 errors[0] += 1
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection = _connection(target)
                 continue
             mine.append((time.perf_counter() - start) * 1000)
         with lock:
@@ -268,19 +300,35 @@ def python_load(port: int, path: str) -> dict:
     }
 
 
-def warm(port: int, path: str, requests: int = 30) -> None:
+def warm(port, path: str, requests: int = 30) -> None:
     """Some requests first, so every worker has its templates, caches and fragments."""
     for _ in range(requests):
         probe_headers(port, path)
 
 
-def probe_headers(port: int, path: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
-        return {k.lower(): v for k, v in response.headers.items()}
+def _get(port, path: str):
+    target = _target(port)
+    connection = _connection(target)
+    try:
+        connection.request("GET", path, headers=_headers(target))
+        response = connection.getresponse()
+        body = response.read()
+        return response, body
+    finally:
+        connection.close()
+
+
+def probe_headers(port, path: str) -> dict:
+    response, _ = _get(port, path)
+    return {k.lower(): v for k, v in response.getheaders()}
+
+
+def probe_body(port, path: str) -> bytes:
+    """The page as a browser gets it, uncompressed."""
+    response, body = _get(port, path)
+    if response.getheader("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return body
 
 
 def comment_posts(port: int, prepared: dict) -> dict:
@@ -342,25 +390,41 @@ def comment_posts(port: int, prepared: dict) -> dict:
 # --- nginx ----------------------------------------------------------------------------
 
 
-def nginx_rows(app_port: int, path: str, body_file: str, work: Path) -> dict:
-    """(d) through Part N's nginx cache, and the same nginx serving the bytes as a file."""
+def nginx_rows(app_port: int, path: str, env: dict, work: Path) -> dict:
+    """(d): the story through docs/nginx.conf's cache (Part N's tests/serving/servers.py),
+    beside the same nginx serving the bytes it sent as a static file (gzip_static)."""
     try:
         from tests.serving import servers
-    except ImportError:
-        return {"error": "no nginx helper yet (tests/serving/servers.py, Part N)"}
-    proxy = getattr(servers, "nginx_proxy", None)
-    static = getattr(servers, "nginx_static", None)
-    if proxy is None or static is None:
-        return {
-            "error": "tests/serving/servers.py has no nginx_proxy()/nginx_static() yet"
-        }
+    except ImportError as error:
+        return {"error": f"no nginx helper (tests/serving/servers.py): {error}"}
+    if not servers.nginx_available() or not servers.openssl_available():
+        return {"error": "nginx or openssl is not installed"}
+    static_root = Path(env["DJANGO_STATIC_ROOT"])
+    (static_root / "bench").mkdir(parents=True, exist_ok=True)
     try:
-        with proxy(upstream_port=app_port, work=work / "nginx-proxy") as port:
-            cached = load(port, path)
-        with static(path=path, body_file=body_file, work=work / "nginx-static") as port:
-            baseline = load(port, path)
-    except Exception as error:  # nginx missing or refusing its config
+        nginx = servers.start_nginx(
+            work / "nginx",
+            upstream_port=app_port,
+            static_root=static_root,
+            media_root=Path(env["DJANGO_MEDIA_ROOT"]),
+        )
+    except Exception as error:  # nginx refusing its config, a port taken…
         return {"error": f"nginx did not start: {error}"}
+    try:
+        target = {"port": nginx.port, "tls": True, "host": servers.SITE_HOST}
+        warm(target, path)
+        headers = probe_headers(target, path)
+        if headers.get("x-cache-status") != "HIT":
+            return {
+                "error": f"nginx did not cache the story: {headers.get('x-cache-status')}"
+            }
+        cached = load(target, path)
+        raw = probe_body(target, path)
+        (static_root / "bench" / "story.html").write_bytes(raw)
+        (static_root / "bench" / "story.html.gz").write_bytes(gzip.compress(raw))
+        baseline = load(target, "/static/bench/story.html")
+    finally:
+        nginx.stop()
     return {"cached": cached, "baseline": baseline}
 
 
@@ -371,6 +435,7 @@ def run_backend(label: str, env: dict, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **BASE_ENV, **env}
     env["DJANGO_MEDIA_ROOT"] = str(work / "media")
+    env["DJANGO_STATIC_ROOT"] = str(work / "static")
     subprocess.run(
         [sys.executable, str(Path(__file__)), "--prepare", str(work)],
         # Query counts and weight of the page as rendered, not as replayed by the page cache.
@@ -401,12 +466,17 @@ def run_backend(label: str, env: dict, work: Path) -> dict:
     with gunicorn("newsroom.wsgi", uncached) as port:
         warm(port, urls["story"])
         rows["b"] = load(port, urls["story"])
-    with gunicorn(
-        "newsroom.wsgi", {**env, "COMMENTS_PER_PAGE": ALL_ON_ONE_PAGE}
-    ) as port:
+    # The page-cache server also sits behind nginx (docs/nginx.conf: HTTPS, one proxy).
+    cached_env = {
+        **env,
+        "COMMENTS_PER_PAGE": ALL_ON_ONE_PAGE,
+        "DJANGO_ALLOWED_HOSTS": env["DJANGO_ALLOWED_HOSTS"] + ",news.example.org",
+        "NUM_PROXIES": "1",
+    }
+    with gunicorn("newsroom.wsgi", cached_env) as port:
         warm(port, urls["story"])
         rows["c"] = load(port, urls["story"])
-        rows["d"] = nginx_rows(port, urls["story"], str(work / "story.html"), work)
+        rows["d"] = nginx_rows(port, urls["story"], cached_env, work)
     for key in ("a", "b", "home", "section", "feed", "search"):
         if rows[key]["headers"].get("x-page-cache") == "hit":
             rows[key]["note"] = "served from the page cache: not an uncached figure"
