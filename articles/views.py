@@ -85,8 +85,15 @@ def render_article(request, article, *, status=200, extra=None):
     context = {
         "article": article,
         "is_preview": not article.is_public,
-        "body_pieces": split_body(article.body_html, ads["article"]),
-        "related": Article.objects.related_to(article),
+        # Both are lazy (callables): a cached story fragment (templates/articles/article_detail.html)
+        # needs neither the split nor the related-stories queryset, not even built.
+        "body_pieces": lambda: split_body(article.body_html, ads["article"]),
+        "related": lambda: Article.objects.related_to(article),
+        # What the story's fragments depend on besides the content version: this story as
+        # saved (so an edit shows even before the version moves), whether it is a staff
+        # preview, and the in-article slots shown (they come and go with time, not saves).
+        "story_key": f"{article.pk}.{article.updated_at.timestamp():.6f}.{int(not article.is_public)}",
+        "article_ads_key": "-".join(str(slot.pk) for slot in ads["article"]) or "none",
         "ads": ads,
         **(extra or {}),
     }

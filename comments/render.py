@@ -34,12 +34,16 @@ MONTHS = [
     "December",
 ]
 
+# Every byte here is sent 200 times on a busy story, so the markup carries only what a
+# reader, a screen reader, the stylesheet or site.js uses: the script finds a comment's id
+# and name from id="comment-<id>" and .comment__author, and the header names the article
+# for assistive technology without an id reference per comment.
 COMMENT = (
     '<li id="comment-{id}" class="comment depth-{depth}">'
-    '<article class="comment__body" aria-labelledby="comment-{id}-author">'
+    '<article class="comment__body">'
     '<header class="comment__meta">'
     '<span class="avatar avatar--{hue}" aria-hidden="true">{initials}</span>'
-    '<span class="comment__author" id="comment-{id}-author">{author}</span>'
+    '<span class="comment__author">{author}</span>'
     '<a class="comment__date" href="{page_url}#comment-{id}"><time datetime="{iso}">{when}</time></a>'
     "</header>"
     '<div class="comment__text">{body}</div>{reply}'
@@ -47,8 +51,7 @@ COMMENT = (
 )
 REPLY = (
     '<p class="comment__reply"><a class="comment-reply-link" rel="nofollow" '
-    'href="{reply_url}replytocom={id}#respond" data-reply-to="{id}" data-reply-name="{name}" '
-    'aria-label="Reply to {name}">Reply</a></p>'
+    'href="{reply_url}replytocom={id}#respond" aria-label="Reply to {name}">Reply</a></p>'
 )
 
 

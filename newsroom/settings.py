@@ -127,6 +127,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="newsroom")
+# Rendered pieces every reader shares (story body, comment thread) are kept this long
+# under the content version (newsroom/fragments.py); 0 turns the fragment cache off.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600)
 
 # The page cache (docs/deploy.md "Page cache"): how long pages are kept and may be reused.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

@@ -1,6 +1,8 @@
 from django import template
+from django.template.loader_tags import IncludeNode
 
 from articles import blocks
+from newsroom.fragments import cached_fragment
 
 register = template.Library()
 
@@ -9,3 +11,41 @@ register = template.Library()
 def section_nav(context):
     """The section navigation; read from the cache, so no query once warm."""
     return {"sections": blocks.nav_sections(), "request": context.get("request")}
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name, parts, nodelist):
+        self.name, self.parts, self.nodelist = name, parts, nodelist
+
+    def render(self, context):
+        parts = [part.resolve(context) for part in self.parts]
+        return cached_fragment(
+            context.get("request"),
+            self.name,
+            *parts,
+            render=lambda: self.nodelist.render(context),
+        )
+
+
+@register.tag
+def fragment(parser, token):
+    """``{% fragment "name" part… %}…{% endfragment %}``: the enclosed HTML, shared by every
+    reader and cached under the content version (newsroom/fragments.py).
+
+    The parts name whatever the HTML depends on besides stored content. Nothing per reader
+    may go inside: including a template from templates/personal/ is refused here.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name")
+    name = bits[1].strip("\"'")
+    parts = [parser.compile_filter(bit) for bit in bits[2:]]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    for node in nodelist.get_nodes_by_type(IncludeNode):
+        included = str(getattr(node.template, "var", ""))
+        if included.strip("\"'").startswith("personal/"):
+            raise template.TemplateSyntaxError(
+                f"{{% fragment {name} %}} is shared by every reader: it cannot include {included}"
+            )
+    return FragmentNode(name, parts, nodelist)

@@ -2,6 +2,7 @@ import re
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from comments import moderation, personal
@@ -9,27 +10,49 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.render import author_html, render_comments, when
 from comments.thread import build_thread
+from newsroom.fragments import cached_fragment
 
 register = template.Library()
 
 
 @register.inclusion_tag("comments/_discussion.html", takes_context=True)
 def discussion(context, article):
-    """An article's comments and Leave a Reply form: one query for the whole thread.
+    """An article's comments and Leave a Reply form: at most one query for the whole thread.
 
-    The thread is the same for every reader; the form and the reader's own held comments
-    are the per-reader parts (templates/personal/).
+    The thread is the same for every reader and is cached as a fragment under the content
+    version (newsroom/fragments.py), so a warm page runs no comment query at all. The form
+    and the reader's own held comments are the per-reader parts (templates/personal/); only
+    a reader who has held comments, or asks to reply to one, needs the thread's rows.
     """
     request = context["request"]
-    approved, held = thread_comments(request, article)
-    thread = build_thread(
-        approved, page=request.GET.get("cpage"), per_page=settings.COMMENTS_PER_PAGE
+    state = moderation.discussion_state(article)
+    article_url = article.get_absolute_url()
+    raw_page = request.GET.get("cpage") or ""
+    # Any non-number shows page 1, like Paginator.get_page; numbers are kept as given, since
+    # an out-of-range one shows the last page.
+    page_key = raw_page if re.fullmatch(r"[0-9]{1,6}", raw_page) else "1"
+    thread_html = cached_fragment(
+        request,
+        "thread",
+        article.pk,
+        # The stored count moves with every approval or removal, even before the version does.
+        article.comment_count,
+        page_key,
+        state,
+        settings.COMMENTS_PER_PAGE,
+        settings.COMMENTS_MAX_DEPTH,
+        render=lambda: _thread_html(request, article, article_url, raw_page, state),
     )
     form = context.get("comment_form")
     if form is not None and form.is_bound:
         reply_to = form.reply_to
     else:
-        reply_to = _reply_target(request.GET.get("replytocom"), approved)
+        raw_reply = request.GET.get("replytocom")
+        reply_to = (
+            _reply_target(raw_reply, thread_comments(request, article)[0])
+            if _is_id(raw_reply)
+            else None
+        )
         remembered = personal.remembered_author(request)
         initial = {
             **remembered,
@@ -37,21 +60,15 @@ def discussion(context, article):
             "remember": bool(remembered),
         }
         form = CommentForm(article=article, user=request.user, initial=initial)
-    state = moderation.discussion_state(article)
-    article_url = article.get_absolute_url()
-    comments_html = render_comments(
-        thread.items,
-        article_url=article_url,
-        page_number=thread.page_obj.number,
-        can_reply=state != moderation.DiscussionState.CLOSED
-        and settings.COMMENTS_MAX_DEPTH > 1,
-    )
+    held_comments = []
+    if personal.held_ids(request):
+        approved, held = thread_comments(request, article)
+        held_comments = _held_for_display(held, approved)
     return {
-        "comments_html": comments_html,
-        "held_comments": _held_for_display(held, approved),
+        "thread_html": thread_html,
+        "held_comments": held_comments,
         "article": article,
         "article_url": article_url,
-        "thread": thread,
         "form": form,
         "reply_to": reply_to,
         "state": state,
@@ -60,6 +77,30 @@ def discussion(context, article):
         # Inclusion tags start a fresh context: the CSRF token must be handed over explicitly.
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _thread_html(request, article, article_url, raw_page, state) -> str:
+    """The shared part of the discussion: heading, one page of threads, comment pages."""
+    approved, _ = thread_comments(request, article)
+    thread = build_thread(
+        approved, page=raw_page or None, per_page=settings.COMMENTS_PER_PAGE
+    )
+    comments_html = render_comments(
+        thread.items,
+        article_url=article_url,
+        page_number=thread.page_obj.number,
+        can_reply=state != moderation.DiscussionState.CLOSED
+        and settings.COMMENTS_MAX_DEPTH > 1,
+    )
+    return render_to_string(
+        "comments/_thread.html",
+        {
+            "thread": thread,
+            "comments_html": comments_html,
+            "article_url": article_url,
+            "state": state,
+        },
+    )
 
 
 def thread_comments(request, article) -> tuple[list, list]:
@@ -93,8 +134,12 @@ def _held_for_display(held, approved) -> list[dict]:
     return items
 
 
+def _is_id(raw) -> bool:
+    return bool(re.fullmatch(r"[0-9]{1,18}", raw or ""))
+
+
 def _reply_target(raw, approved):
-    if not re.fullmatch(r"[0-9]{1,18}", raw or ""):
+    if not _is_id(raw):
         return None
     wanted = int(raw)
     return next((c for c in approved if c.id == wanted), None)

@@ -39,10 +39,11 @@
     var link = event.target.closest && event.target.closest(".comment-reply-link");
     if (link) {
       event.preventDefault();
+      // The comment's id and name come from its own markup: id="comment-<id>", .comment__author.
       var comment = link.closest(".comment__body");
       comment.parentNode.insertBefore(respond, comment.nextSibling);
-      parentField.value = link.getAttribute("data-reply-to");
-      setTitle(link.getAttribute("data-reply-name"));
+      parentField.value = comment.parentNode.id.replace("comment-", "");
+      setTitle(comment.querySelector(".comment__author").textContent);
       cancel.hidden = false;
       var body = document.getElementById("id_body");
       if (body) body.focus();
