@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.forms import CheckedImageField
+from articles.forms import CheckedImageField, StoredFilesForm
 from articles.models import AdSlot, Article, Author, Section
 from articles.services import article_save, articles_publish
 
@@ -25,6 +25,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    form = StoredFilesForm  # a full disk is a form error, not a 500
     list_display = ["name", "slug", "user"]
     list_filter = [("user", admin.EmptyFieldListFilter)]
     search_fields = ["name", "bio"]
@@ -43,6 +44,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = StoredFilesForm  # a full disk is a form error, not a 500
     list_display = [
         "headline",
         "section",
@@ -133,6 +135,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(AdSlot)
 class AdSlotAdmin(admin.ModelAdmin):
+    form = StoredFilesForm  # a full disk is a form error, not a 500
     list_display = [
         "name",
         "placement",

@@ -1,13 +1,12 @@
 """Page furniture shared by every page, cached so it costs no query on a warm cache.
 
 Each block is read through the shared cache (Redis in production), so every app server
-sees the same data, and saving the underlying rows drops the cached copy (articles/signals.py).
+sees the same data (built from the database when the cache does not answer: newsroom/sharedcache.py), and saving the underlying rows drops the cached copy (articles/signals.py).
 Trending, which needs comments too, is cached the same way by discovery/trending.py.
 """
 
-from django.core.cache import cache
-
 from articles.models import AdSlot, Section
+from newsroom.sharedcache import cached, call
 
 NAV_KEY = "blocks:nav-sections"
 ADS_KEY = "blocks:live-ads"
@@ -20,9 +19,7 @@ ADS_TTL = 60
 
 def nav_sections() -> list[Section]:
     """All sections in navigation order."""
-    return cache.get_or_set(
-        NAV_KEY, lambda: list(Section.objects.all()), timeout=NAV_TTL
-    )
+    return cached(NAV_KEY, lambda: list(Section.objects.all()), timeout=NAV_TTL)
 
 
 def live_ads() -> dict[str, list[AdSlot]]:
@@ -34,8 +31,9 @@ def live_ads() -> dict[str, list[AdSlot]]:
             grouped[slot.placement].append(slot)
         return grouped
 
-    return cache.get_or_set(ADS_KEY, load, timeout=ADS_TTL)
+    return cached(ADS_KEY, load, timeout=ADS_TTL)
 
 
 def forget(*keys: str) -> None:
-    cache.delete_many(keys)
+    # With the cache down there is nothing to drop; the blocks expire on their own (TTLs above).
+    call("delete_many", keys)

@@ -14,7 +14,13 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
 def validate_image(file) -> None:
-    """Raise ValidationError unless ``file`` is a whole, reasonably sized JPEG/PNG/WebP/GIF image."""
+    """Raise ValidationError unless ``file`` is a whole, reasonably sized JPEG/PNG/WebP/GIF image.
+
+    A picture already in the media storage (a saved row's unchanged image) was checked when it
+    was uploaded; it is not read again: its file may be closed by now (issue 10, finding 11).
+    """
+    if getattr(file, "_committed", False):
+        return
     if file.size is not None and file.size > settings.IMAGE_MAX_BYTES:
         raise ValidationError(
             _("This image is %(size)s; the limit is %(limit)s."),
@@ -81,6 +87,18 @@ def make_renditions(field_file, widths=None) -> list[dict]:
         image = image.convert("RGB")
     targets = sorted({min(w, image.width) for w in widths})
     renditions = []
+    written = []
+    try:
+        _write_renditions(image, targets, storage, folder, stem, renditions, written)
+    except OSError:
+        # A full or read-only disk: the copies made so far would be orphans.
+        for name in written:
+            storage.delete(name)
+        raise
+    return renditions
+
+
+def _write_renditions(image, targets, storage, folder, stem, renditions, written):
     for width in targets:
         height = max(1, round(image.height * width / image.width))
         resized = (
@@ -99,8 +117,8 @@ def make_renditions(field_file, widths=None) -> list[dict]:
             names[kind] = storage.save(
                 f"{folder}/{stem.stem}-{width}.{ext}", ContentFile(buffer.getvalue())
             )
+            written.append(names[kind])
         renditions.append({"width": width, "height": height, **names})
-    return renditions
 
 
 def delete_renditions(storage, renditions: list[dict]) -> None:

@@ -24,8 +24,10 @@ MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
 SEARCH_CONFIG = "english"  # must match the trigger in migration 0003
 SNIPPET_WORDS = 30
-# Control characters (NUL above all: PostgreSQL text cannot hold it) are never searchable.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (NUL above all: PostgreSQL text cannot hold it) are never searchable;
+# nor are lone surrogates (a query string declared as UTF-7 or UTF-16 decodes to them), which
+# no UTF-8 database, page or log can encode.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class Result:
 
 
 def clean_query(raw: str | None) -> str:
-    """The reader's query made safe to search for: no control characters, single spaces, at most 200 characters."""
+    """The reader's query made safe to search for: no control characters or lone surrogates,
+    single spaces, at most 200 characters."""
     text = _CONTROL_CHARS.sub("", raw or "")
     return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
 

@@ -1,24 +1,24 @@
 """Cached copies that follow editors' changes: Trending's blocks (discovery/trending.py) and
 every cached page (newsroom/pagecache.py: the content version is bumped after commit)."""
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from articles.models import AdSlot, Article, Author, Section
 from discovery import trending
 from newsroom.pagecache import pages_changed
+from newsroom.sharedcache import call
 
 
 @receiver([post_save, post_delete], sender=Section)
 def section_changed(**kwargs):
-    cache.delete_many([trending.TRENDING_KEY])
+    call("delete_many", [trending.TRENDING_KEY])
 
 
 @receiver([post_save, post_delete], sender=Article)
 @receiver([post_save, post_delete], sender=Author)
 def article_changed(**kwargs):
-    cache.delete_many([trending.TRENDING_KEY, trending.PUBLISHED_IDS_KEY])
+    call("delete_many", [trending.TRENDING_KEY, trending.PUBLISHED_IDS_KEY])
 
 
 # Stories, sections (navigation, section fronts), authors (bylines, author pages) and ad slots

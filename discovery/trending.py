@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleDailyViews
 from comments.models import Comment
+from newsroom import sharedcache
 from newsroom.counters import cache_count
 
 WINDOW_DAYS = 7
@@ -97,17 +98,22 @@ def count_view(article_id: int, ip: str | None) -> bool:
     counted: ids of stories that are not published, requests without an IP, and a reader who
     already counted for this story within VIEW_THROTTLE seconds.
     """
-    if article_id not in published_ids() or not ip:
+    # A view counted while the shared cache is down would never reach the database: not counted.
+    if sharedcache.is_down() or article_id not in published_ids() or not ip:
         return False
-    if not cache.add(seen_key(article_id, ip), 1, timeout=VIEW_THROTTLE):
+    try:
+        if not cache.add(seen_key(article_id, ip), 1, timeout=VIEW_THROTTLE):
+            return False
+        cache_count(view_key(article_id), timeout=COUNTER_TTL)
+    except sharedcache.CACHE_ERRORS as exc:
+        sharedcache.failed(exc)
         return False
-    cache_count(view_key(article_id), timeout=COUNTER_TTL)
     return True
 
 
 def flush_due() -> bool:
     """True for exactly one caller per FLUSH_INTERVAL, whichever app server asks."""
-    return cache.add(FLUSH_LOCK, 1, timeout=FLUSH_INTERVAL)
+    return sharedcache.call("add", FLUSH_LOCK, 1, timeout=FLUSH_INTERVAL, default=False)
 
 
 def flush_views(today=None) -> int | None:
@@ -223,7 +229,7 @@ def compute_trending(limit: int = LIST_LENGTH) -> dict[str, list[Article]]:
 
 def activity() -> dict[str, list[Article]]:
     """Trending and Most commented lists, cached: one query per TRENDING_TTL."""
-    return cache.get_or_set(TRENDING_KEY, compute_trending, timeout=TRENDING_TTL)
+    return sharedcache.cached(TRENDING_KEY, compute_trending, timeout=TRENDING_TTL)
 
 
 def published_ids() -> frozenset[int]:
@@ -231,7 +237,7 @@ def published_ids() -> frozenset[int]:
 
     A scheduled story joins the set at most PUBLISHED_IDS_TTL after its publication time.
     """
-    return cache.get_or_set(
+    return sharedcache.cached(
         PUBLISHED_IDS_KEY,
         lambda: frozenset(Article.objects.published().values_list("pk", flat=True)),
         timeout=PUBLISHED_IDS_TTL,

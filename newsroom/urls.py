@@ -31,5 +31,6 @@ if settings.SERVE_MEDIA:
         )
     ]
 
+handler400 = "newsroom.views.bad_request"
 handler404 = "newsroom.views.page_not_found"
 handler500 = "newsroom.views.server_error"

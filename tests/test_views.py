@@ -10,7 +10,7 @@ def test_healthz_reports_database(client):
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
@@ -26,4 +26,4 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json()["status"] == "error"
+    assert response.json() == {"status": "error", "database": "down", "cache": "ok"}

@@ -1,0 +1,69 @@
+"""``make faults``: every fault scripted on private servers, with what each side got.
+
+Starts its own PostgreSQL and Redis (free ports, temp folders; never the shared ones) and a
+gunicorn with production settings, then: Redis stopped, PostgreSQL stopped for 20 s, media
+storage full and read-only. Prints what readers, commenters and editors got, what was lost
+and how long recovery took. Run: ``make faults`` (or ``python -m tests.faults.run``).
+"""
+
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.faults import scenarios
+from tests.faults.services import (
+    app_env,
+    app_server,
+    private_postgres,
+    private_redis,
+    require_tools,
+)
+
+PG_OUTAGE = float(os.environ.get("FAULTS_PG_OUTAGE", "20"))
+REDIS_OUTAGE = float(os.environ.get("FAULTS_REDIS_OUTAGE", "10"))
+
+
+def smtp_scenarios(base, env) -> list[dict]:
+    """Part 10b: SMTP refusing and SMTP hanging plug in here."""
+    return []
+
+
+def main() -> int:
+    try:
+        require_tools("redis-server", "initdb", "pg_ctl")
+    except BaseException as exc:  # pytest's skip/fail outcomes outside pytest
+        print(f"faults: {exc}", file=sys.stderr)
+        return 1
+    results = []
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        pg = stack.enter_context(private_postgres())
+        redis = stack.enter_context(private_redis())
+        media = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        env = app_env(
+            database_url=pg.url,
+            cache_url=redis.url,
+            media_root=media,
+            COMMENTS_MODERATION="none",
+            COMMENTS_MIN_SECONDS="0",
+        )
+        scenarios.prepare(env)
+        base = stack.enter_context(app_server(env))
+        results.append(scenarios.redis_stopped(base, redis, env, outage=REDIS_OUTAGE))
+        results.append(scenarios.postgres_stopped(base, pg, env, outage=PG_OUTAGE))
+        for mode in ("full", "read-only"):
+            results.append(scenarios.media_refused(base, env, media, mode))
+        results.extend(smtp_scenarios(base, env))
+    for result in results:
+        print(f"\n== {result.pop('fault')}")
+        for key, value in result.items():
+            print(f"  {key:18} {value}")
+    print(f"\n(all private servers stopped; {time.monotonic() - started:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

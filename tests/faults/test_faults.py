@@ -1,0 +1,67 @@
+"""Faults on real servers: a private Redis and PostgreSQL stopped under a running gunicorn.
+
+Skipped when redis-server or initdb is missing, except under CI=true, where that fails.
+Every server here is private (free ports, temp folders) and stopped even when a test fails.
+"""
+
+import contextlib
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.faults import scenarios
+from tests.faults.services import (
+    app_env,
+    app_server,
+    private_postgres,
+    private_redis,
+    require_tools,
+)
+
+
+@pytest.fixture(scope="module")
+def site():
+    require_tools("redis-server", "initdb", "pg_ctl")
+    with contextlib.ExitStack() as stack:
+        pg = stack.enter_context(private_postgres())
+        redis = stack.enter_context(private_redis())
+        media = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        env = app_env(
+            database_url=pg.url,
+            cache_url=redis.url,
+            media_root=media,
+            COMMENTS_MODERATION="none",
+            COMMENTS_MIN_SECONDS="0",
+        )
+        scenarios.prepare(env)
+        base = stack.enter_context(app_server(env))
+        yield base, pg, redis, env
+
+
+def test_redis_stopped_pages_served_posting_works_and_recovery_without_restart(site):
+    base, _, redis, env = site
+
+    result = scenarios.redis_stopped(base, redis, env, outage=1)
+
+    assert result["readers"] == "article 200, home 200"
+    assert result["healthz"].startswith("503")
+    assert json.loads(result["healthz"].split(" ", 1)[1])["cache"] == "down"
+    assert result["commenters"] == "POST 302"
+    assert result["lost"] == 0
+    assert result["recovery_s"] < 10
+
+
+def test_postgres_stopped_readers_get_503_commenters_their_text_and_recovery(site):
+    base, pg, _, env = site
+
+    result = scenarios.postgres_stopped(base, pg, env, outage=2)
+
+    assert "[503]" in result["readers"] and "Retry-After 60" in result["readers"]
+    assert result["healthz"].startswith("503")
+    assert "database" in result["healthz"] and "Error" not in result["healthz"]
+    assert result["commenters"] == "POST 503, text given back: True; after: POST 302"
+    assert result["lost"] == 0
+    assert result["first_page_after"] == 200
+    assert result["recovery_s"] < 10
