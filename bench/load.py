@@ -29,6 +29,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 import threading
@@ -461,7 +462,10 @@ def main() -> int:
     )
     with postgres() as connection:
         connection.execute(f'CREATE DATABASE "{database}"')
-    server = None
+    server, keep = (
+        None,
+        True,
+    )  # the folder with gunicorn's log stays unless all went well
     try:
         print(f"Preparing {database} (migrate, collectstatic, seed)…", flush=True)
         prepare_site(env)
@@ -484,9 +488,10 @@ def main() -> int:
             for line in server.log_tail(200_000).splitlines()
             if "Traceback" in line or "[CRITICAL]" in line or "WORKER TIMEOUT" in line
         ]
-        print(
-            f"\ngunicorn log: {len(errors)} tracebacks/worker timeouts ({server.log})"
-        )
+        print(f"\ngunicorn log: {len(errors)} tracebacks or worker timeouts")
+        keep = bool(errors)
+        if keep:
+            print(f"(kept: {server.log})")
     finally:
         if server:
             server.stop()
@@ -497,6 +502,8 @@ def main() -> int:
         if keys:
             redis.delete(*keys)
         redis.close()
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
