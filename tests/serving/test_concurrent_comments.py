@@ -115,9 +115,7 @@ def site(tmp_path_factory):
             server.stop()
         if on_postgres:
             with _postgres_admin() as connection:
-                connection.execute(
-                    f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
-                )
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         if redis_url:
             import redis
 
