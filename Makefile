@@ -8,7 +8,7 @@ DEV := DJANGO_DEBUG=1
 # NEWSROOM_DEMO=1 installs the development-only demo app, whose seed the tests exercise.
 TEST_ENV := DJANGO_SECRET_KEY=make-test-only-secret-key-6c1f0e9a-8b7d-4e2f-a3c5-9d8e7f6a5b4c NEWSROOM_DEMO=1
 
-.PHONY: install run serve test lint format check bench faults clean
+.PHONY: install run serve test lint format check bench faults load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Newsroom needs Python 3.11 or newer"'
@@ -69,6 +69,10 @@ bench: install
 # Faults on private PostgreSQL, Redis and gunicorn it starts itself (docs/reliability.md).
 faults: install
 	$(PY) -m tests.faults.run
+
+# Load and concurrency on PostgreSQL + Redis at 127.0.0.1: a database of its own, dropped after.
+load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

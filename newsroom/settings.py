@@ -133,6 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Transactions take SQLite's write lock at BEGIN and wait for it (up to the 20 s timeout).
+    # With the default deferred BEGIN, two concurrent comment posts both read, then both try
+    # to upgrade to writing: SQLite refuses one at once with "database is locked" (a 500)
+    # without waiting. See docs/reliability.md, "Load and concurrency".
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}

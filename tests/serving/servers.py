@@ -432,8 +432,15 @@ def request(
 class Browser:
     """A reader's browser against one server: keeps its cookies, sends its Origin on POST."""
 
-    def __init__(self, port: int, *, tls: bool = False, host: str = SITE_HOST):
-        self.port, self.tls, self.host = port, tls, host
+    def __init__(
+        self,
+        port: int,
+        *,
+        tls: bool = False,
+        host: str = SITE_HOST,
+        timeout: float = 10,
+    ):
+        self.port, self.tls, self.host, self.timeout = port, tls, host, timeout
         self.cookies: dict[str, str] = {}
 
     @property
@@ -468,6 +475,7 @@ class Browser:
             headers=headers,
             body=body,
             tls=self.tls,
+            timeout=self.timeout,
         )
         for line in found["set-cookie"]:
             pair, *attributes = line.split(";")
