@@ -425,6 +425,8 @@ def smtp_failing(
                 reader, path, page, f"Posted while the mail server was {mode}."
             )
             post_s = time.monotonic() - started
+            health = reader.get("/healthz")
+            story = reader.get(path)
         queued = task_state(site_env)
         new = [t for t in queued["tasks"] if t["id"] not in known]
         worker_s = run_worker(site_env)
@@ -447,6 +449,8 @@ def smtp_failing(
     stored = failed["comments"] - before["comments"]
     return {
         "fault": f"SMTP {mode} (EMAIL_TIMEOUT={email_timeout} s, backoff {backoff} s)",
+        "readers": f"article {story.status}",
+        "healthz": f"{health.status} {health.body.strip()}",
         "commenters": f"POST {posted.status} in {post_s:.2f} s, comment stored: {stored}",
         "queued_by_post": ", ".join(t["status"] for t in new) or "nothing",
         "worker_attempt": f"{first.get('status')} ({first.get('error')}) in {attempt_s:.2f} s"

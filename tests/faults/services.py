@@ -314,46 +314,50 @@ def fetch(
 # --- SMTP: a closed port, a server that never answers, and a small sink that delivers -------
 
 
-@dataclass
 class SilentSMTP:
-    """Accepts TCP connections on a free port and never says a word (not even the greeting)."""
+    """Accepts TCP connections on a port and never says a word (not even the greeting)."""
 
-    port: int
-    server: socket.socket
-    connections: list
+    def __init__(self, port: int = 0):
+        self.server = socket.create_server(("127.0.0.1", port))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept_and_sleep, daemon=True)
+        self._thread.start()
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
+
+    def _accept_and_sleep(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections.append(conn)  # held open, never read or written
+
+    def close(self) -> None:
+        """Stop listening and drop the held connections (the port is free again)."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        self._thread.join(5)
+        for conn in self.connections:
+            conn.close()
+        self.server.close()
 
 
 @contextlib.contextmanager
 def silent_smtp(port: int = 0):
     """A mail server on ``port`` (free when 0) that accepts the connection and then hangs:
     every client times out."""
-    server = socket.create_server(("127.0.0.1", port), reuse_port=False)
-    server.settimeout(0.2)
-    hung = SilentSMTP(port=server.getsockname()[1], server=server, connections=[])
-    stop = threading.Event()
-
-    def accept_and_sleep():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except (TimeoutError, OSError):
-                continue
-            hung.connections.append(conn)  # held open, never read or written
-
-    thread = threading.Thread(target=accept_and_sleep, daemon=True)
-    thread.start()
+    hung = SilentSMTP(port)
     try:
         yield hung
     finally:
-        stop.set()
-        thread.join(5)
-        for conn in hung.connections:
-            conn.close()
-        server.close()
+        hung.close()
 
 
 def closed_smtp_url() -> str:
