@@ -192,6 +192,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "newsroom.net.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Lockouts are logged; the version banner django-axes prints at every start is not.
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -269,7 +269,7 @@ add(
     raw="body=caf%E9+cr%E8me&" + BASE,
     content_type="application/x-www-form-urlencoded; charset=iso-8859-1",
     status=400,
-    message="Bad Request",
+    message="We could not read what your browser sent",
 )
 add(
     "shift_jis declared",
@@ -278,7 +278,7 @@ add(
     raw="body=%93%FA%96%7B&" + BASE,
     content_type="application/x-www-form-urlencoded; charset=shift_jis",
     status=400,
-    message="Bad Request",
+    message="We could not read what your browser sent",
 )
 # An unknown charset name: Django ignores it and reads UTF-8.
 add(

@@ -268,9 +268,7 @@ def test_reply_form_via_replytocom_without_javascript(client):
 
     response = client.get(article.get_absolute_url() + f"?replytocom={parent.pk}")
 
-    assertContains(
-        response, 'Leave a Reply to <span class="respond__to">Quentin</span>'
-    )
+    assertContains(response, 'Leave a Reply to <bdi class="respond__to">Quentin</bdi>')
     assertContains(response, "Cancel reply")
     assertContains(response, f'name="parent" value="{parent.pk}"')
 

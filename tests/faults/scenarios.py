@@ -231,10 +231,14 @@ def postgres_stopped(base: str, pg, env: dict, *, outage: float = 3.0) -> dict:
     before = stored(env)["comments"]
     pg.stop()
     down_at = time.monotonic()
-    statuses, retry_after = [], None
+    # A reader with a per-reader cookie gets a page of their own, built from the database;
+    # anonymous readers of a page already in the page cache keep getting it.
+    own = Browser(base)
+    statuses, cached, retry_after = [], [], None
     refused = None
     while time.monotonic() - down_at < outage:
-        answer = reader.get(path)
+        cached.append(Browser(base).get(path).status)
+        answer = own.request(path, headers={"Cookie": "comments_posted=1"})
         statuses.append(answer.status)
         retry_after = answer.headers.get("Retry-After", retry_after)
         if refused is None:
@@ -254,7 +258,10 @@ def postgres_stopped(base: str, pg, env: dict, *, outage: float = 3.0) -> dict:
     after = stored(env)["comments"]
     return {
         "fault": f"PostgreSQL stopped ({outage:.0f} s)",
-        "readers": f"{len(statuses)} requests: {sorted(set(statuses))}, Retry-After {retry_after}",
+        "readers": (
+            f"{len(statuses)} requests for their own page: {sorted(set(statuses))}, "
+            f"Retry-After {retry_after}; {len(cached)} for a cached page: {sorted(set(cached))}"
+        ),
         "healthz": f"{health.status} {health.body.strip()}",
         "commenters": f"POST {refused.status}, text given back: {text_back}; after: POST {again.status}",
         "accepted": 1 if again.status == 302 else 0,
