@@ -108,11 +108,17 @@ def database_unavailable(request) -> HttpResponse:
 def bad_request(request, exception):
     """The branded 400. Never reads the request body: it may be what made the request bad
     (a charset Django refuses for forms, a body over DATA_UPLOAD_MAX_MEMORY_SIZE)."""
-    return HttpResponseBadRequest(loader.get_template("400.html").render())
+    response = HttpResponseBadRequest(loader.get_template("400.html").render())
+    add_never_cache_headers(response)
+    return response
 
 
 def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
+    # Never stored by a shared cache (the page cache keeps only 200s, docs/deploy.md): a 404
+    # is heuristically cacheable without a Cache-Control, and this page is rendered per request.
+    response = render(request, "404.html", status=404)
+    add_never_cache_headers(response)
+    return response
 
 
 def server_error(request):
@@ -121,4 +127,6 @@ def server_error(request):
     # here rather than in DatabaseUnavailableMiddleware: it still gets the 503 page.
     if isinstance(sys.exc_info()[1], DatabaseError):
         return database_unavailable(request)
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    response = HttpResponseServerError(loader.get_template("500.html").render())
+    add_never_cache_headers(response)
+    return response

@@ -2,7 +2,7 @@
 
 Starts its own PostgreSQL and Redis (free ports, temp folders; never the shared ones) and a
 gunicorn with production settings, then: Redis stopped, PostgreSQL stopped for 20 s, media
-storage full and read-only. Prints what readers, commenters and editors got, what was lost
+storage full and read-only, an SMTP server refusing connections and one that never answers. Prints what readers, commenters and editors got, what was lost
 and how long recovery took. Run: ``make faults`` (or ``python -m tests.faults.run``).
 """
 
@@ -26,9 +26,23 @@ PG_OUTAGE = float(os.environ.get("FAULTS_PG_OUTAGE", "20"))
 REDIS_OUTAGE = float(os.environ.get("FAULTS_REDIS_OUTAGE", "10"))
 
 
+EMAIL_TIMEOUT = int(os.environ.get("FAULTS_EMAIL_TIMEOUT", "2"))
+NOTIFY_BACKOFF = int(os.environ.get("FAULTS_NOTIFY_BACKOFF", "2"))
+
+
 def smtp_scenarios(base, env) -> list[dict]:
-    """Part 10b: SMTP refusing and SMTP hanging plug in here."""
-    return []
+    """SMTP refusing (a closed port) and SMTP hanging (accepts, never answers).
+
+    Each runs its own gunicorn with EMAIL_URL at that server, every comment held and
+    EMAIL_TIMEOUT / the retry backoff shortened for the run (2 s each by default), then
+    ``db_worker --batch`` against the fault, then against a real SMTP sink on the same address.
+    """
+    return [
+        scenarios.smtp_failing(
+            env, mode, email_timeout=EMAIL_TIMEOUT, backoff=NOTIFY_BACKOFF
+        )
+        for mode in ("refusing", "hanging")
+    ]
 
 
 def main() -> int:
@@ -60,6 +74,8 @@ def main() -> int:
     for result in results:
         print(f"\n== {result.pop('fault')}")
         for key, value in result.items():
+            if key.startswith("_"):  # raw figures for the tests
+                continue
             print(f"  {key:18} {value}")
     print(f"\n(all private servers stopped; {time.monotonic() - started:.0f} s in all)")
     return 0

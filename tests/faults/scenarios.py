@@ -2,12 +2,13 @@
 editors get while a part is down, what was lost, and how long recovery took.
 
 Used by tests/faults/test_faults.py (short outages, asserted) and tests/faults/run.py
-(``make faults``: the figures in docs/reliability.md). Part 10b adds the SMTP scenarios here.
+(``make faults``: the figures in docs/reliability.md), which also runs the SMTP ones here.
 """
 
 import contextlib
 import http.cookiejar
 import io
+import json
 import re
 import subprocess
 import sys
@@ -19,7 +20,15 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.faults.services import ROOT, Answer, manage
+from tests.faults.services import (
+    ROOT,
+    Answer,
+    app_server,
+    free_port,
+    manage,
+    silent_smtp,
+    smtp_sink,
+)
 
 SETUP = """
 from django.contrib.auth import get_user_model
@@ -333,4 +342,136 @@ def media_refused(base: str, env: dict, media: Path, mode: str) -> dict:
         "rows_written": after["ad_slots"] - before["ad_slots"],
         "files_left": after["media_files"] - before["media_files"],
         "lost": 0 if answer.status == 200 and message else "editor's save failed",
+    }
+
+
+TASKS_STATE = """
+import json
+from django_tasks_db.models import DBTaskResult
+from comments.models import Comment
+def attempt(row):
+    args, kwargs = row.args_kwargs["args"], row.args_kwargs["kwargs"]
+    return kwargs.get("attempt", args[1] if len(args) > 1 else 1)
+def stamp(value):
+    return value.timestamp() if value else None
+print(json.dumps({
+    "comments": Comment.objects.count(),
+    "held": Comment.objects.filter(status=Comment.Status.PENDING).count(),
+    "tasks": [
+        {"id": str(r.id), "status": r.status, "attempt": attempt(r),
+         "enqueued": stamp(r.enqueued_at), "run_after": stamp(r.run_after),
+         "started": stamp(r.started_at), "finished": stamp(r.finished_at),
+         "error": r.exception_class_path}
+        for r in DBTaskResult.objects.order_by("enqueued_at")
+    ],
+}))
+"""
+
+
+def task_state(env: dict) -> dict:
+    """The stored comments and every background task row, read through ``manage.py shell``."""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", TASKS_STATE],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_worker(env: dict) -> float:
+    """``manage.py db_worker --batch``: run every task that is due, then exit; wall seconds."""
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.monotonic() - started
+
+
+def smtp_env(env: dict, port: int, *, email_timeout: int, backoff: int) -> dict:
+    """Production settings with the mail server at ``port``: every comment held, one moderator."""
+    return {
+        **env,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "EMAIL_TIMEOUT": str(email_timeout),
+        "COMMENTS_MODERATION": "all",
+        "COMMENTS_NOTIFY_EMAILS": "moderators@example.org",
+        "COMMENTS_NOTIFY_BACKOFF_SECONDS": str(backoff),
+        "COMMENTS_RATE_LIMIT": "100",  # this fault is about mail, not the rate limit
+    }
+
+
+def smtp_failing(
+    env: dict, mode: str, *, email_timeout: int = 2, backoff: int = 2
+) -> dict:
+    """A held comment while the mail server refuses connections (``mode="refusing"``: a closed
+    port) or accepts them and never answers (``"hanging"``); the worker's attempt; then a real
+    SMTP server on the same address and the retry: what the commenter got, what the task did."""
+    if mode not in ("refusing", "hanging"):
+        raise ValueError(mode)
+    text = f"Posted while the mail server was {mode}."
+    port = free_port()
+    site_env = smtp_env(env, port, email_timeout=email_timeout, backoff=backoff)
+    with contextlib.ExitStack() as fault:
+        if mode == "hanging":
+            fault.enter_context(silent_smtp(port))
+        with app_server(site_env) as base:
+            reader = Browser(base)
+            path = article_path(reader)
+            page = reader.get(path)
+            before = task_state(site_env)
+            known = {t["id"] for t in before["tasks"]}
+            started = time.monotonic()
+            posted = post_comment(
+                reader, path, page, f"Posted while the mail server was {mode}."
+            )
+            post_s = time.monotonic() - started
+            health = reader.get("/healthz")
+            story = reader.get(path)
+        queued = task_state(site_env)
+        new = [t for t in queued["tasks"] if t["id"] not in known]
+        worker_s = run_worker(site_env)
+        failed = task_state(site_env)
+    tasks = [t for t in failed["tasks"] if t["id"] not in known]
+    first = tasks[0] if tasks else {}
+    retry = tasks[1] if len(tasks) > 1 else {}
+    attempt_s = (first.get("finished") or 0) - (first.get("started") or 0)
+    backoff_s = (retry.get("run_after") or 0) - (first.get("finished") or 0)
+
+    # The mail server comes back on the same address; the worker runs once the retry is due.
+    with smtp_sink(port) as sink:
+        time.sleep(max(0.0, (retry.get("run_after") or 0) - time.time()) + 0.2)
+        run_worker(site_env)
+        run_worker(site_env)  # nothing left: a second run sends nothing more
+        delivered = task_state(site_env)
+        emails = len(sink.messages)
+        about_it = [m for m in sink.messages if f"> {text}".encode() in m["data"]]
+    final = [t for t in delivered["tasks"] if t["id"] not in known]
+    stored = failed["comments"] - before["comments"]
+    return {
+        "fault": f"SMTP {mode} (EMAIL_TIMEOUT={email_timeout} s, backoff {backoff} s)",
+        "readers": f"article {story.status}",
+        "healthz": f"{health.status} {health.body.strip()}",
+        "commenters": f"POST {posted.status} in {post_s:.2f} s, comment stored: {stored}",
+        "queued_by_post": ", ".join(t["status"] for t in new) or "nothing",
+        "worker_attempt": f"{first.get('status')} ({first.get('error')}) in {attempt_s:.2f} s"
+        f" (worker process {worker_s:.1f} s)",
+        "retry": f"attempt {retry.get('attempt')} {retry.get('status')}, "
+        f"due {backoff_s:.1f} s after the failure",
+        "after_back": " -> ".join(
+            f"attempt {t['attempt']} {t['status']}" for t in final
+        )
+        + f"; emails delivered: {emails} (quoting the comment: {len(about_it)})",
+        "held": delivered["held"] - before["held"],
+        "lost": 1 - stored if posted.status == 302 else "comment refused",
+        "_post_s": post_s,
+        "_attempt_s": attempt_s,
+        "_emails": emails,
+        "_statuses": [t["status"] for t in final],
     }

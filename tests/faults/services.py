@@ -2,7 +2,8 @@
 
 Each helper starts its own server on a free loopback port in a temporary folder and stops it
 on the way out, even when the code inside fails; none ever touches the shared PostgreSQL
-(5432) or Redis (6379). Part 10b's SMTP faults plug in beside these.
+(5432) or Redis (6379). The SMTP faults' servers are here too: a closed port, a server that
+accepts and never answers, and a tiny SMTP sink that keeps what it is sent.
 """
 
 import contextlib
@@ -10,9 +11,11 @@ import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -306,3 +309,130 @@ def fetch(
         return Answer(
             error.code, dict(error.headers), error.read().decode(errors="replace")
         )
+
+
+# --- SMTP: a closed port, a server that never answers, and a small sink that delivers -------
+
+
+class SilentSMTP:
+    """Accepts TCP connections on a port and never says a word (not even the greeting)."""
+
+    def __init__(self, port: int = 0):
+        self.server = socket.create_server(("127.0.0.1", port))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept_and_sleep, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def _accept_and_sleep(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections.append(conn)  # held open, never read or written
+
+    def close(self) -> None:
+        """Stop listening and drop the held connections (the port is free again)."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        self._thread.join(5)
+        for conn in self.connections:
+            conn.close()
+        self.server.close()
+
+
+@contextlib.contextmanager
+def silent_smtp(port: int = 0):
+    """A mail server on ``port`` (free when 0) that accepts the connection and then hangs:
+    every client times out."""
+    hung = SilentSMTP(port)
+    try:
+        yield hung
+    finally:
+        hung.close()
+
+
+def closed_smtp_url() -> str:
+    """An SMTP address where nothing listens: connections are refused at once."""
+    return f"smtp://127.0.0.1:{free_port()}"
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for Django's backend: EHLO/HELO, MAIL, RCPT, DATA, RSET, QUIT."""
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self):
+        sink = self.server.sink
+        self.reply("220 127.0.0.1 fault-test SMTP sink")
+        sender, recipients = None, []
+        while line := self.rfile.readline():
+            command = line.decode("latin-1").strip()
+            verb = command[:4].upper()
+            if verb in ("EHLO", "HELO"):
+                self.reply("250 127.0.0.1")
+            elif verb == "MAIL":
+                sender, recipients = command[10:].strip(), []
+                self.reply("250 OK")
+            elif verb == "RCPT":
+                recipients.append(command[8:].strip())
+                self.reply("250 OK")
+            elif verb == "DATA":
+                self.reply("354 End data with <CR><LF>.<CR><LF>")
+                data = []
+                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                    data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
+                sink.messages.append(
+                    {"from": sender, "to": recipients, "data": b"".join(data)}
+                )
+                self.reply("250 OK: queued")
+            elif verb == "RSET":
+                sender, recipients = None, []
+                self.reply("250 OK")
+            elif verb == "NOOP":
+                self.reply("250 OK")
+            elif verb == "QUIT":
+                self.reply("221 Bye")
+                return
+            else:
+                self.reply("502 Command not implemented")
+
+
+@dataclass
+class SMTPSink:
+    port: int
+    messages: list
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def smtp_sink(port: int = 0):
+    """A real (tiny) SMTP server on ``port`` (free when 0) that keeps every message it accepts."""
+
+    class Server(socketserver.ThreadingTCPServer):
+        allow_reuse_address = True
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", port), _SMTPHandler)
+    sink = SMTPSink(port=server.server_address[1], messages=[])
+    server.sink = sink
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield sink
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -69,3 +69,19 @@ def test_postgres_stopped_readers_get_503_or_the_cached_page_commenters_their_te
     assert result["lost"] == 0
     assert result["first_page_after"] == 200
     assert result["recovery_s"] < 10
+
+
+def test_smtp_hanging_the_commenter_does_not_wait_and_a_retry_delivers_once(site):
+    _, _, _, env = site
+
+    result = scenarios.smtp_failing(env, "hanging", email_timeout=1, backoff=1)
+
+    assert result["commenters"].startswith("POST 302")
+    assert result["_post_s"] < 1  # EMAIL_TIMEOUT: the request never waits for mail
+    assert result["worker_attempt"].startswith(
+        "FAILED (smtplib.SMTPServerDisconnected)"
+    )
+    assert result["_attempt_s"] < 1 + 2  # one attempt is bounded by EMAIL_TIMEOUT
+    assert result["_statuses"] == ["FAILED", "SUCCESSFUL"]
+    assert result["_emails"] == 1
+    assert result["held"] == 1 and result["lost"] == 0
