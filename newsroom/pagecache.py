@@ -41,6 +41,8 @@ from django.http import HttpResponse, QueryDict
 from django.http.cookie import parse_cookie
 from django.utils.http import parse_etags
 
+from newsroom import sharedcache
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
@@ -79,15 +81,26 @@ def content_version() -> int | None:
     A fresh cache starts from the clock in milliseconds, so a cache that was emptied (or a
     new per-process cache) never reuses a number that pages were once stored under.
     """
+    if sharedcache.is_down():  # known down: no round trip (and no timeout) per request
+        return None
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
             cache.add(VERSION_KEY, int(time.time() * 1000), timeout=VERSION_TTL)
             version = cache.get(VERSION_KEY)
-        return version
-    except Exception:  # any cache failure: serve uncached rather than fail
-        logger.warning("Page cache: the cache did not answer", exc_info=True)
+    except Exception as exc:  # any cache failure: serve uncached rather than fail
+        _cache_failed(exc)
         return None
+    sharedcache.answered()
+    return version
+
+
+def _cache_failed(exc: BaseException) -> None:
+    """A cache outage is logged once per interval (newsroom/sharedcache.py); anything else at once."""
+    if isinstance(exc, sharedcache.CACHE_ERRORS):
+        sharedcache.failed(exc)
+    else:
+        logger.warning("Page cache: the cache call failed", exc_info=True)
 
 
 def _bump() -> None:
@@ -234,10 +247,12 @@ def lookup(environ) -> Lookup:
     if environ.get("REQUEST_METHOD") not in SAFE_METHODS or is_per_person(environ):
         return Lookup(shared=False)
     key = page_key(environ)
+    if sharedcache.is_down():
+        return Lookup(shared=True, key=key)
     try:
         found = cache.get_many([VERSION_KEY, SCHEDULE_KEY, key])
-    except Exception:
-        logger.warning("Page cache: the cache did not answer", exc_info=True)
+    except Exception as exc:
+        _cache_failed(exc)
         return Lookup(shared=True, key=key)
     version = found.get(VERSION_KEY)
     if version is None:
@@ -480,8 +495,8 @@ class PageCacheMiddleware:
             if not found.schedule_known:
                 _schedule_refresh(found.version)
             cache.set(found.key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("Page cache: could not store a page", exc_info=True)
+        except Exception as exc:
+            _cache_failed(exc)
 
 
 def forget_page(environ) -> None:

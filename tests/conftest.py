@@ -25,6 +25,16 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _cache_outage_forgotten():
+    """A cache outage one test caused (newsroom/sharedcache.py keeps it per process) ends with it."""
+    from newsroom import sharedcache
+
+    sharedcache.reset()
+    yield
+    sharedcache.reset()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """The cache outlives a test (locmem in-process, Redis in CI): start each test empty."""
     cache.clear()

@@ -344,6 +344,26 @@ def test_pages_are_served_uncached_when_the_cache_is_down(client, story, monkeyp
     assertContains(responses[1], "Harbour wall repaired at last")
 
 
+def test_a_cache_outage_costs_one_attempt_and_one_log_line_not_one_per_request(
+    client, story, monkeypatch, caplog
+):
+    calls = []
+
+    class CountingDownCache(DownCache):
+        def __getattr__(self, name):
+            calls.append(name)
+            return super().__getattr__(name)
+
+    monkeypatch.setattr(pagecache, "cache", CountingDownCache())
+
+    responses = [client.get(story.get_absolute_url()) for _ in range(5)]
+
+    assert [r.status_code for r in responses] == [200] * 5
+    assert len(calls) == 1, "the page cache kept knocking on a cache it knew was down"
+    outage = [r for r in caplog.records if "not answering" in r.getMessage()]
+    assert len(outage) == 1
+
+
 def test_a_failed_store_still_answers(client, story, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionError("cache is down")
