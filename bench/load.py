@@ -42,16 +42,22 @@ sys.path.insert(0, str(ROOT))
 
 from tests.serving import content  # noqa: E402
 from tests.serving.servers import (  # noqa: E402
+    SHARED_POSTGRES,
+    SHARED_REDIS_HOST,
+    SHARED_REDIS_PORT,
     Browser,
     base_env,
     django_json,
+    drop_scratch,
     form_fields,
     prepare_site,
+    shared_postgres,
+    shared_redis,
     start_gunicorn,
 )
 
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 12
+POSTGRES = SHARED_POSTGRES
+REDIS_DB = 12
 HOST = "newsroom.load"
 STORIES = 4
 
@@ -84,17 +90,11 @@ print(json.dumps({{"moderator": moderator.pk, "stories": stories}}))
 
 
 def postgres(database="postgres"):
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES}{database}", autocommit=True, connect_timeout=3)
+    return shared_postgres(database)
 
 
 def redis_client():
-    import redis
-
-    return redis.Redis(
-        host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_connect_timeout=3
-    )
+    return shared_redis(REDIS_DB)
 
 
 def status_of(call, *args):
@@ -440,7 +440,7 @@ def main() -> int:
     except Exception as exc:
         print(
             f"bench/load.py needs PostgreSQL at {POSTGRES} and Redis at "
-            f"{REDIS_HOST}:{REDIS_PORT}: {exc}",
+            f"{SHARED_REDIS_HOST}:{SHARED_REDIS_PORT}: {exc}",
             file=sys.stderr,
         )
         return 2
@@ -453,7 +453,7 @@ def main() -> int:
         SITE_URL=f"http://{HOST}",
         DJANGO_HTTPS=0,  # plain HTTP behind the proxy the clients play
         DATABASE_URL=f"{POSTGRES}{database}",
-        CACHE_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+        CACHE_URL=f"redis://{SHARED_REDIS_HOST}:{SHARED_REDIS_PORT}/{REDIS_DB}",
         CACHE_KEY_PREFIX=prefix,
         DJANGO_STATIC_ROOT=work / "static",
         DJANGO_MEDIA_ROOT=work / "media",
@@ -495,13 +495,7 @@ def main() -> int:
     finally:
         if server:
             server.stop()
-        with postgres() as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        redis = redis_client()
-        keys = list(redis.scan_iter(match=f"{prefix}:*", count=1000))
-        if keys:
-            redis.delete(*keys)
-        redis.close()
+        drop_scratch(database=database, redis_db=REDIS_DB, prefix=prefix)
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -6,19 +6,12 @@ storage full and read-only, an SMTP server refusing connections and one that nev
 and how long recovery took. Run: ``make faults`` (or ``python -m tests.faults.run``).
 """
 
-import contextlib
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from tests.faults import scenarios
 from tests.faults.services import (
-    app_env,
-    app_server,
-    private_postgres,
-    private_redis,
     require_tools,
 )
 
@@ -53,19 +46,7 @@ def main() -> int:
         return 1
     results = []
     started = time.monotonic()
-    with contextlib.ExitStack() as stack:
-        pg = stack.enter_context(private_postgres())
-        redis = stack.enter_context(private_redis())
-        media = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        env = app_env(
-            database_url=pg.url,
-            cache_url=redis.url,
-            media_root=media,
-            COMMENTS_MODERATION="none",
-            COMMENTS_MIN_SECONDS="0",
-        )
-        scenarios.prepare(env)
-        base = stack.enter_context(app_server(env))
+    with scenarios.fault_site() as (base, pg, redis, env, media):
         results.append(scenarios.redis_stopped(base, redis, env, outage=REDIS_OUTAGE))
         results.append(scenarios.postgres_stopped(base, pg, env, outage=PG_OUTAGE))
         for mode in ("full", "read-only"):

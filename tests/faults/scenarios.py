@@ -23,9 +23,12 @@ from PIL import Image
 from tests.faults.services import (
     ROOT,
     Answer,
+    app_env,
     app_server,
     free_port,
     manage,
+    private_postgres,
+    private_redis,
     silent_smtp,
     smtp_sink,
 )
@@ -475,3 +478,28 @@ def smtp_failing(
         "_emails": emails,
         "_statuses": [t["status"] for t in final],
     }
+
+
+@contextlib.contextmanager
+def fault_site():
+    """A site on private servers for the fault scenarios: ``(base URL, postgres, redis, env, media)``.
+
+    Private PostgreSQL and Redis, a media folder and a gunicorn with production settings,
+    every comment published at once; all stopped and removed on the way out.
+    """
+    import tempfile
+
+    with contextlib.ExitStack() as stack:
+        pg = stack.enter_context(private_postgres())
+        redis = stack.enter_context(private_redis())
+        media = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        env = app_env(
+            database_url=pg.url,
+            cache_url=redis.url,
+            media_root=media,
+            COMMENTS_MODERATION="none",
+            COMMENTS_MIN_SECONDS="0",
+        )
+        prepare(env)
+        base = stack.enter_context(app_server(env))
+        yield base, pg, redis, env, media

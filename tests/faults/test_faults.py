@@ -4,19 +4,12 @@ Skipped when redis-server or initdb is missing, except under CI=true, where that
 Every server here is private (free ports, temp folders) and stopped even when a test fails.
 """
 
-import contextlib
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from tests.faults import scenarios
 from tests.faults.services import (
-    app_env,
-    app_server,
-    private_postgres,
-    private_redis,
     require_tools,
 )
 
@@ -24,19 +17,7 @@ from tests.faults.services import (
 @pytest.fixture(scope="module")
 def site():
     require_tools("redis-server", "initdb", "pg_ctl")
-    with contextlib.ExitStack() as stack:
-        pg = stack.enter_context(private_postgres())
-        redis = stack.enter_context(private_redis())
-        media = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        env = app_env(
-            database_url=pg.url,
-            cache_url=redis.url,
-            media_root=media,
-            COMMENTS_MODERATION="none",
-            COMMENTS_MIN_SECONDS="0",
-        )
-        scenarios.prepare(env)
-        base = stack.enter_context(app_server(env))
+    with scenarios.fault_site() as (base, pg, redis, env, _):
         yield base, pg, redis, env
 
 

@@ -518,3 +518,42 @@ def form_fields(page: str, action_part: str) -> dict[str, str]:
     parser.feed(page)
     assert parser.fields, f"no form with an action containing {action_part!r}"
     return parser.fields
+
+
+# --- Scratch databases on the shared PostgreSQL and Redis ----------------------------------
+# The shared servers are never stopped: a test or bench makes a database and a key prefix of
+# its own there, and removes both afterwards.
+
+SHARED_POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+SHARED_REDIS_HOST, SHARED_REDIS_PORT = "127.0.0.1", 6379
+
+
+def shared_postgres(database="postgres"):
+    """An autocommit connection to ``database`` on the shared PostgreSQL."""
+    import psycopg
+
+    return psycopg.connect(
+        f"{SHARED_POSTGRES}{database}", autocommit=True, connect_timeout=3
+    )
+
+
+def shared_redis(db: int):
+    """A client for database ``db`` of the shared Redis."""
+    import redis
+
+    return redis.Redis(
+        host=SHARED_REDIS_HOST, port=SHARED_REDIS_PORT, db=db, socket_connect_timeout=3
+    )
+
+
+def drop_scratch(*, database: str, redis_db: int, prefix: str) -> None:
+    """Drop a scratch database and delete every Redis key under ``prefix`` in ``redis_db``."""
+    with shared_postgres() as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    client = shared_redis(redis_db)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

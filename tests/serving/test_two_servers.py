@@ -17,32 +17,32 @@ from tests.serving import content
 from tests.serving.servers import (
     PYTHON,
     ROOT,
+    SHARED_POSTGRES,
+    SHARED_REDIS_HOST,
+    SHARED_REDIS_PORT,
     Browser,
     base_env,
     django_json,
     django_run,
+    drop_scratch,
     prepare_site,
     require,
+    shared_postgres,
+    shared_redis,
     start_gunicorn,
 )
 
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 9
+POSTGRES = SHARED_POSTGRES
+REDIS_DB = 9
 HOST = "newsroom.test"
 
 
 def postgres(database="postgres"):
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES}{database}", autocommit=True, connect_timeout=3)
+    return shared_postgres(database)
 
 
 def redis_client():
-    import redis
-
-    return redis.Redis(
-        host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB, socket_connect_timeout=3
-    )
+    return shared_redis(REDIS_DB)
 
 
 def postgres_up() -> bool:
@@ -71,7 +71,7 @@ def servers(tmp_path_factory):
     )
     require(
         redis_up(),
-        f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}",
+        f"Redis is not reachable at {SHARED_REDIS_HOST}:{SHARED_REDIS_PORT}",
     )
     tag = uuid.uuid4().hex[:10]
     database, prefix = f"newsroom_scaleout_{tag}", f"scaleout-{tag}"
@@ -82,7 +82,7 @@ def servers(tmp_path_factory):
         SITE_URL=f"http://{HOST}",
         DJANGO_HTTPS=0,  # plain HTTP between the load balancer and the app servers
         DATABASE_URL=f"{POSTGRES}{database}",
-        CACHE_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+        CACHE_URL=f"redis://{SHARED_REDIS_HOST}:{SHARED_REDIS_PORT}/{REDIS_DB}",
         CACHE_KEY_PREFIX=prefix,
         DJANGO_STATIC_ROOT=tmp / "static",
         DJANGO_MEDIA_ROOT=tmp / "media",
@@ -100,13 +100,7 @@ def servers(tmp_path_factory):
     finally:
         for server in started:
             server.stop()
-        with postgres() as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        client = redis_client()
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
-        client.close()
+        drop_scratch(database=database, redis_db=REDIS_DB, prefix=prefix)
 
 
 def browsers(servers) -> tuple[Browser, Browser]:
