@@ -5,15 +5,18 @@ from datetime import timedelta
 
 import feedparser
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from comments.groups import MODERATORS_GROUP
 from comments.models import Comment
 from comments.spam import form_token
-from tests.factories import comment_form_data, make_article, make_comment
+from tests.factories import (
+    comment_form_data,
+    make_article,
+    make_comment,
+    make_moderator,
+)
 from tests.test_settings import STRONG_KEY, _start_django
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def moderator():
-    user = User.objects.create_user(
-        "mod", email="mod@example.org", password="pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
-    return user
+    return make_moderator()
 
 
 @pytest.fixture

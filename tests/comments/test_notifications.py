@@ -1,23 +1,22 @@
 import logging
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from comments.groups import MODERATORS_GROUP
 from comments.models import Comment
-from tests.factories import comment_form_data, make_article, make_comment
+from tests.factories import (
+    comment_form_data,
+    make_article,
+    make_comment,
+    make_moderator,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def moderator_with_email():
-    user = User.objects.create_user(
-        "mod", email="mod@example.org", password="pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
-    return user
+    return make_moderator()
 
 
 @pytest.fixture
