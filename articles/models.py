@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from articles.images import validate_image
@@ -419,6 +420,25 @@ class AdSlot(models.Model):
     )
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Served instead of ``image`` on small screens (<picture>): a wide banner shrunk to a
+    # phone's width would be illegible.
+    small_image = models.ImageField(
+        _("small-screen image"),
+        upload_to="ads/",
+        blank=True,
+        validators=[validate_image],
+        width_field="small_image_width",
+        height_field="small_image_height",
+        help_text=_(
+            "Optional: shown on phones instead of the image, e.g. 320 × 100 for a 970 × 150 banner."
+        ),
+    )
+    small_image_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
+    small_image_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
     alt_text = models.CharField(
         _("alt text"), max_length=200, help_text=_("What the advert says or shows.")
     )
@@ -472,3 +492,89 @@ class ArticleDailyViews(models.Model):
 
     def __str__(self):
         return f"{self.article_id} on {self.day}: {self.views}"
+
+
+class StandingPage(models.Model):
+    """A page editors keep up to date outside the news: About, Contact, Privacy, Guidelines, Terms."""
+
+    class Kind(models.TextChoices):
+        ABOUT = "about", _("About us")
+        CONTACT = "contact", _("Contact")
+        PRIVACY = "privacy", _("Privacy notice")
+        GUIDELINES = "comment-guidelines", _("Comment guidelines")
+        TERMS = "terms", _("Terms of use")
+
+    # The page's address: /<slug>/ (one page of each kind).
+    slug = models.SlugField(_("page"), max_length=40, choices=Kind, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence for search engines and link previews."),
+    )
+    body = models.TextField(
+        _("text"),
+        help_text=_("Markdown, like a story: headings with ##, links, lists."),
+    )
+    body_html = models.TextField(editable=False, default="")
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("standing page")
+        verbose_name_plural = _("standing pages")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Rendered and sanitised once, like a story's body (articles/markup.py).
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:page", kwargs={"slug": self.slug})
+
+    @property
+    def body_safe(self):
+        return mark_safe(self.body_html)  # noqa: S308 - nh3-sanitised in save()
+
+
+class Publication(models.Model):
+    """The paper's own details, one row edited in the admin: logo, address, news desk contacts.
+
+    The paper's name is ``SITE_NAME``; everything here is optional, and the masthead falls
+    back to a wordmark of the name when there is no logo.
+    """
+
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="masthead/",
+        blank=True,
+        validators=[validate_image],
+        width_field="logo_width",
+        height_field="logo_height",
+        help_text=_(
+            "Optional: a wide image of the paper’s name; without one the name is set in type."
+        ),
+    )
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    tagline = models.CharField(_("tagline"), max_length=120, blank=True)
+    address = models.TextField(
+        _("postal address"),
+        max_length=400,
+        blank=True,
+        help_text=_("One line per line."),
+    )
+    news_desk_email = models.EmailField(_("news desk email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("paper details")
+        verbose_name_plural = _("paper details")
+
+    def __str__(self):
+        return str(_("Paper details"))

@@ -25,4 +25,10 @@ urlpatterns = [
         shared_page(views.AuthorView.as_view(), query=["page"]),
         name="author",
     ),
+    # About, Contact, Privacy, Comment guidelines, Terms: one address per kind of page.
+    path(
+        "<page:slug>/",
+        shared_page(views.standing_page),
+        name="page",
+    ),
 ]

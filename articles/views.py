@@ -8,7 +8,7 @@ from django.views.generic import ListView
 
 from articles import blocks
 from articles.body import split_body
-from articles.models import Article, Author, Section
+from articles.models import Article, Author, Section, StandingPage
 
 HOME_PER_PAGE = 10
 HOME_SECTION_STORIES = 4
@@ -131,3 +131,12 @@ class AuthorView(_FrontView):
     filter_field = "author"
     extra_context = {"show_section": True}
     template_name = "articles/author_detail.html"
+
+
+@require_safe
+def standing_page(request, slug):
+    """One of the pages editors keep (About, Contact, Privacy, Guidelines, Terms); 404 until written."""
+    page = get_object_or_404(StandingPage, slug=slug)
+    return render(
+        request, "articles/standing_page.html", {"page": page, "ads": blocks.live_ads()}
+    )

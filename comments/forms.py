@@ -69,13 +69,17 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["body", "name", "email", "url"]
+        fields = ["body", "name", "email", "url", "notify_on_publish", "notify_replies"]
         formfield_callback = comment_formfield
         widgets = {
             "body": forms.Textarea(attrs={"rows": 7}),
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "url": forms.URLInput(attrs={"autocomplete": "url"}),
+        }
+        labels = {
+            "notify_on_publish": _("Email me when my comment is published."),
+            "notify_replies": _("Email me when someone replies."),
         }
         help_texts = {"email": _("Your email address will not be published.")}
         error_messages = {
@@ -94,7 +98,14 @@ class CommentForm(forms.ModelForm):
         }
 
     # Signed-in staff post under their own account: these fields are not theirs to fill in.
-    READER_ONLY = ("name", "email", "url", "remember")
+    READER_ONLY = (
+        "name",
+        "email",
+        "url",
+        "notify_on_publish",
+        "notify_replies",
+        "remember",
+    )
     # How each text field is normalised before it is validated (comments/text.py): what the
     # reader gets back on an error is what would be stored.
     NORMALISE = {
@@ -168,7 +179,8 @@ class CommentForm(forms.ModelForm):
         """What the reader sent, as a plain frozen value; call after ``is_valid()``."""
         data = self.cleaned_data
         return Submission(
-            **{name: data.get(name, "") for name in self._meta.fields},
+            # Fields staff do not have keep the Submission's defaults.
+            **{name: data[name] for name in self._meta.fields if name in data},
             parent=data["parent"],
             honeypot_filled=data["leave_empty"],
             form_age=data["timestamp"].age,

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,6 +60,8 @@ class Comment(models.Model):
         TOO_FAST = "too_fast", _("Form sent too fast")
         HONEYPOT = "honeypot", _("Honeypot field filled in")
         BLOCKED_TERM = "blocked_term", _("Blocked term")
+        BLOCKED = "blocked", _("Blocked commenter (email, domain or IP)")
+        REPORTED = "reported", _("Reported by readers")
 
     article = models.ForeignKey(
         "articles.Article",
@@ -115,6 +118,22 @@ class Comment(models.Model):
         verbose_name=_("moderated by"),
     )
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    # Set when the author edits the text inside COMMENTS_EDIT_WINDOW; an edited approved comment says so.
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # The author's opt-ins on the form: one email when a moderator approves the comment, and
+    # (once the address is confirmed, see Subscriber) an email for each reply.
+    notify_on_publish = models.BooleanField(
+        _("email the author when published"), default=False
+    )
+    notify_replies = models.BooleanField(
+        _("email the author about replies"), default=False
+    )
+    # An editor's pick shows first in its thread, labelled.
+    is_pick = models.BooleanField(_("editor’s pick"), default=False, db_index=True)
+    picked_at = models.DateTimeField(_("picked at"), null=True, blank=True)
+    # Readers' reports not yet dealt with (CommentReport rows with resolved_at empty), stored
+    # so the queue and the admin never count per row.
+    report_count = models.PositiveIntegerField(_("open reports"), default=0)
 
     objects = CommentQuerySet.as_manager()
 
@@ -198,3 +217,149 @@ class TrustedCommenter(ModeratorListEntry):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+
+class CommentReport(models.Model):
+    """One reader's report of one approved comment ("Report" under each comment)."""
+
+    class Reason(models.TextChoices):
+        NONE = "", _("No reason given")
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abuse or harassment")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        ILLEGAL = "illegal", _("Illegal content")
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=Reason, blank=True, default=""
+    )
+    note = models.TextField(_("note"), max_length=1000, blank=True, default="")
+    # Who reported, without an account: a random id from a signed cookie, and the IP.
+    reporter = models.CharField(_("reporter id"), max_length=64)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("dealt with at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dealt with by"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="comment_report_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["comment", "resolved_at"], name="report_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+
+class Subscriber(models.Model):
+    """An email address that asked for reply notices: confirmed by a signed link (double opt-in)."""
+
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Unsubscribing keeps the row (so a later opt-in asks for confirmation again, and the
+    # address is never mailed by mistake); confirmed_at is cleared at the same time.
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("reply-notice subscriber")
+        verbose_name_plural = _("reply-notice subscribers")
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class NoticeLog(models.Model):
+    """One email sent to a commenter: the record the throttles count (never shown to anyone)."""
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm", _("Confirm reply notices")
+        PUBLISHED = "published", _("Your comment is published")
+        REPLY = "reply", _("Someone replied")
+        PICK = "pick", _("Editor’s pick")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    email = models.EmailField(_("email"), max_length=254)
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Where the request that caused it came from (confirmation emails: the per-IP daily limit).
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("notice sent")
+        verbose_name_plural = _("notices sent")
+        indexes = [
+            models.Index(fields=["email", "kind", "sent_at"], name="notice_throttle"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.email}"
+
+
+class BlockQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Blocks still in force: no expiry, or an expiry in the future."""
+        now = now or timezone.now()
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class Block(ModeratorListEntry):
+    """A commenter kept out for a while: an email address, a whole domain or an IP address."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email address")
+        DOMAIN = "domain", _("Email or website domain")
+        IP = "ip", _("IP address")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    value = models.CharField(_("blocked"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("blocked at"), auto_now_add=True)
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to block for good."),
+    )
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        indexes = [models.Index(fields=["kind", "value"], name="block_lookup")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"

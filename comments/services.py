@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from comments import moderation, spam
+from comments import moderation, notices, spam
 from comments.models import BlockedTerm, Comment, TrustedCommenter
 from comments.notifications import notify_moderators
 from comments.text import render_comment
@@ -37,6 +37,8 @@ class Submission:
     name: str = ""
     email: str = ""
     url: str = ""
+    notify_on_publish: bool = False
+    notify_replies: bool = False
     parent: Comment | None = None
     honeypot_filled: bool = False
     form_age: float | None = None  # seconds between showing the form and posting it
@@ -229,6 +231,7 @@ def _comment_store(
         if comment.status == Comment.Status.APPROVED:
             article_comment_counts_refresh(article_ids=[article.pk])
             pages_changed()
+            transaction.on_commit(lambda: notices.comments_published([comment.pk]))
         if verdict.is_held:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
     return comment
@@ -250,6 +253,11 @@ def comments_moderate(comments, *, status: str, moderator) -> int:
         changing = comments.exclude(status=status)
         # Pages show approved comments only: holding or binning an unseen one changes none.
         shown_change = status == Comment.Status.APPROVED or _any_approved(changing)
+        published = (
+            list(changing.values_list("pk", flat=True))
+            if status == Comment.Status.APPROVED
+            else []
+        )
         # The reason it was held stays: moderators can still filter decided comments by it.
         changed = changing.update(
             status=status,
@@ -259,6 +267,8 @@ def comments_moderate(comments, *, status: str, moderator) -> int:
         article_comment_counts_refresh(article_ids=article_ids)
         if changed and shown_change:
             pages_changed()
+        if published:
+            transaction.on_commit(lambda: notices.comments_published(published))
     return changed
 
 

@@ -337,6 +337,19 @@ COMMENTS_NOTIFY_ATTEMPTS = env.int("COMMENTS_NOTIFY_ATTEMPTS", default=5)
 COMMENTS_NOTIFY_BACKOFF_SECONDS = env.int("COMMENTS_NOTIFY_BACKOFF_SECONDS", default=60)
 # `manage.py erase_commenter_data`: "anonymise" (keep the text) or "delete" (docs/moderation.md).
 COMMENTS_ERASE_MODE = env.str("COMMENTS_ERASE_MODE", default="anonymise")
+# Minutes after posting during which the author's browser may edit or delete the comment.
+COMMENTS_EDIT_WINDOW = env.int("COMMENTS_EDIT_WINDOW", default=10)
+# Commenter emails: at most one reply notice per address per story in this many minutes.
+COMMENTS_NOTIFY_MIN_MINUTES = env.int("COMMENTS_NOTIFY_MIN_MINUTES", default=60)
+# Confirmation emails ("email me when someone replies") per address, and per IP, per day.
+COMMENTS_CONFIRMATIONS_PER_DAY = env.int("COMMENTS_CONFIRMATIONS_PER_DAY", default=3)
+# Open reports that send an approved comment back to the moderators' queue.
+COMMENTS_REPORTS_TO_HOLD = env.int("COMMENTS_REPORTS_TO_HOLD", default=3)
+# Reports one IP address may send per hour.
+COMMENTS_REPORTS_PER_HOUR = env.int("COMMENTS_REPORTS_PER_HOUR", default=10)
+# How moderators hear about held comments: immediate (one email each), digest
+# (`manage.py send_moderation_digest` from cron) or off.
+COMMENTS_NOTIFY = env.str("COMMENTS_NOTIFY", default="immediate")
 
 # How many reverse proxies sit in front of the app (client IP from X-Forwarded-For); 0: none.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
