@@ -10,7 +10,12 @@ urlpatterns = [
     path("", shared_page(views.home, query=["page"]), name="home"),
     path(
         "<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/",
-        shared_page(views.article_detail, query=["cpage", "replytocom"]),
+        # corder: the comment thread's order (comments/thread.py), oldest first by default.
+        shared_page(
+            views.article_detail,
+            query=["cpage", "replytocom"],
+            choices={"corder": ["oldest", "newest"]},
+        ),
         name="detail",
     ),
     # Staff only, never shared.

@@ -3,7 +3,9 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -29,6 +31,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "reason",
+        "is_pick",
         ("article__section", admin.RelatedOnlyFieldListFilter),
         "created_at",
     ]
@@ -36,7 +39,15 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     date_hierarchy = "created_at"
     list_per_page = 50
-    actions = ["approve", "mark_spam", "remove", "approve_and_trust", "spam_and_block"]
+    actions = [
+        "approve",
+        "mark_spam",
+        "remove",
+        "approve_and_trust",
+        "spam_and_block",
+        "pick",
+        "unpick",
+    ]
     fields = [
         "status",
         "reason",
@@ -54,6 +65,10 @@ class CommentAdmin(admin.ModelAdmin):
         "user",
         "moderated_by",
         "moderated_at",
+        "is_pick",
+        "picked_at",
+        "report_count",
+        "readers_reports",
     ]
     readonly_fields = [f for f in fields if f != "status"]
 
@@ -119,6 +134,29 @@ class CommentAdmin(admin.ModelAdmin):
             url,
             obj.parent.name,
             truncatechars(obj.parent.body, 200),
+        )
+
+    @admin.display(description=_("readers’ reports"))
+    def readers_reports(self, obj):
+        """Every report of the comment, oldest first: when, why, the note, whether dealt with (all escaped)."""
+        reports = obj.reports.all()
+        if not reports:
+            return "—"
+        return format_html(
+            '<ul class="comment-reports">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: <strong>{}</strong> {}{}</li>",
+                (
+                    (
+                        date_format(localtime(r.created_at), "DATETIME_FORMAT"),
+                        r.get_reason_display(),
+                        r.note or "",
+                        _(" (dealt with)") if r.resolved_at else "",
+                    )
+                    for r in reports
+                ),
+            ),
         )
 
     def save_model(self, request, obj, form, change):
@@ -204,6 +242,32 @@ class CommentAdmin(admin.ModelAdmin):
             ngettext(
                 "%(count)d comment marked as spam; its email and IP are blocked.",
                 "%(count)d comments marked as spam; their emails and IPs are blocked.",
+                n,
+            )
+            % {"count": n},
+        )
+
+    @admin.action(description=_("Mark as editor’s pick"), permissions=["moderate"])
+    def pick(self, request, queryset):
+        n = services.comments_pick(queryset, moderator=request.user)
+        self._done(
+            request,
+            ngettext(
+                "%(count)d comment is now an editor’s pick.",
+                "%(count)d comments are now editor’s picks.",
+                n,
+            )
+            % {"count": n},
+        )
+
+    @admin.action(description=_("Remove editor’s pick"), permissions=["moderate"])
+    def unpick(self, request, queryset):
+        n = services.comments_unpick(queryset, moderator=request.user)
+        self._done(
+            request,
+            ngettext(
+                "%(count)d comment is no longer an editor’s pick.",
+                "%(count)d comments are no longer editor’s picks.",
                 n,
             )
             % {"count": n},

@@ -4,7 +4,7 @@ from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from comments import spam, text
-from comments.models import Comment
+from comments.models import Comment, CommentReport
 from comments.services import Submission
 
 URL_MESSAGE = _("Enter a web address starting with http:// or https://.")
@@ -205,3 +205,41 @@ class CommentForm(forms.ModelForm):
             *self.errors.get("timestamp", []),
             *self.errors.get("parent", []),
         ]
+
+
+class CommentReportForm(forms.ModelForm):
+    """The "Report" form under every approved comment: an optional reason and a note.
+
+    The note's length limit is the model's; ``comments.services.comment_report`` stores it.
+    """
+
+    bound_field_class = ErrorFirstBoundField
+
+    class Meta:
+        model = CommentReport
+        fields = ["reason", "note"]
+        widgets = {
+            "reason": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {
+            "reason": _("Why are you reporting it? (optional)"),
+            "note": _("Anything the moderators should know? (optional)"),
+        }
+        help_texts = {
+            "note": _("Up to 1,000 characters. Only the moderators read it."),
+        }
+        error_messages = {
+            "reason": {"invalid_choice": _("Choose one of the reasons listed.")},
+            "note": {
+                "max_length": _(
+                    "Your note is %(show_value)d characters; the limit is %(limit_value)d."
+                )
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and "note" in self.data:
+            self.data = self.data.copy()
+            self.data["note"] = text.clean_text(str(self.data["note"]))

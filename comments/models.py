@@ -41,6 +41,7 @@ THREAD_FIELDS = (
     "body_html",
     "status",
     "created_at",
+    "is_pick",
 )
 
 

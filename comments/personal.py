@@ -8,6 +8,8 @@ its own page, never the shared one: each is in ``PAGE_CACHE_BYPASS_COOKIES`` (wi
 """
 
 import json
+import re
+import secrets
 
 from django.conf import settings
 
@@ -16,10 +18,15 @@ HELD_COOKIE = "comments_held"
 # Set for a short while after a post, so the author's next pages skip every shared cache
 # (ours, nginx's, a CDN's) and show their comment at once.
 POSTED_COOKIE = "comments_posted"
+# A random id for a browser that has reported a comment: one report per reader per comment
+# without an account. Set only by a report, so readers who never report keep shared pages.
+REPORTER_COOKIE = "comments_reporter"
 # Every cookie this module sets: each must make the page cache step aside (comments/checks.py).
-COOKIES = (AUTHOR_COOKIE, HELD_COOKIE, POSTED_COOKIE)
+COOKIES = (AUTHOR_COOKIE, HELD_COOKIE, POSTED_COOKIE, REPORTER_COOKIE)
 HELD_SALT = "comments.held"
 AUTHOR_SALT = "comments.author"
+REPORTER_SALT = "comments.reporter"
+REPORTER_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 HELD_MAX = 20
 ONE_YEAR = 365 * 24 * 3600
 THIRTY_DAYS = 30 * 24 * 3600
@@ -87,3 +94,22 @@ def remember_posted(response) -> None:
 
 def forget_author(response) -> None:
     response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
+
+
+def reporter_id(request) -> str:
+    """This browser's reporter id from its signed cookie, or a new random one (not yet stored)."""
+    raw = request.get_signed_cookie(
+        REPORTER_COOKIE, default="", salt=REPORTER_SALT, max_age=ONE_YEAR
+    )
+    return raw if REPORTER_ID.fullmatch(raw) else secrets.token_urlsafe(18)
+
+
+def remember_reporter(response, reporter: str) -> None:
+    """Keep the reporter id in this browser (after a report): its next report of the same comment is refused."""
+    response.set_signed_cookie(
+        REPORTER_COOKIE,
+        reporter,
+        salt=REPORTER_SALT,
+        max_age=ONE_YEAR,
+        **_cookie_options(),
+    )

@@ -16,8 +16,11 @@ from html import (
     escape,
 )  # the standard library's: same escaping as Django's, without the lazy-string wrapper
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from comments.thread import OLDEST, thread_query
 
 MONTHS = [
     "January",
@@ -45,13 +48,36 @@ COMMENT = (
     '<span class="avatar avatar--{hue}" aria-hidden="true">{initials}</span>'
     '<span class="comment__author">{author}</span>'
     '<a class="comment__date" href="{page_url}#comment-{id}"><time datetime="{iso}">{when}</time></a>'
-    "</header>"
-    '<div class="comment__text">{body}</div>{reply}'
+    "{pick}</header>"
+    '<div class="comment__text">{body}</div>{reply}{report}'
     "</article>{after}\n"
 )
 REPLY = (
     '<p class="comment__reply"><a class="comment-reply-link" rel="nofollow" '
     'href="{reply_url}replytocom={id}#respond" aria-label="Reply to {name}">Reply</a></p>'
+)
+# The same link for every reader (no account, no token), so it fits the shared thread; the
+# report page itself is never cached (comments/views.py report_comment).
+REPORT = (
+    '<p class="comment__report"><a rel="nofollow" href="{report_url}" '
+    'aria-label="Report the comment by {name}">Report</a></p>'
+)
+# Plain text, not an icon: it is seen and it is heard (docs/decisions.md).
+PICK_LABEL = '<span class="comment__pick">Editor’s pick</span>'
+# An editor's pick in the block above the thread: no id (the comment keeps its own in the
+# thread, where the link leads) and no Reply link (replying happens in the thread).
+PICK = (
+    '<li class="comment comment--pick">'
+    '<article class="comment__body">'
+    '<header class="comment__meta">'
+    '<span class="avatar avatar--{hue}" aria-hidden="true">{initials}</span>'
+    '<span class="comment__author">{author}</span>'
+    '<time class="comment__date" datetime="{iso}">{when}</time>'
+    "</header>"
+    '<div class="comment__text">{body}</div>'
+    '<p class="comment__in-thread"><a href="{url}#comment-{id}">See it in the thread'
+    '<span class="visually-hidden"> (the comment by {name})</span></a></p>'
+    "</article></li>\n"
 )
 
 
@@ -75,25 +101,40 @@ def author_html(name: str, url: str) -> str:
     return f"<bdi>{escape(name)}</bdi>"
 
 
+def page_address(article_url: str, *, order: str = OLDEST, page: int = 1) -> str:
+    """The escaped address of one thread page in one order (``thread_query``), for an ``href``."""
+    return escape(article_url + thread_query(order=order, page=page))
+
+
+def _report_url_pattern() -> tuple[str, str]:
+    # One reverse() per render, not per comment: the address around the comment's id.
+    marker = 987654321
+    before, after = reverse("comments:report", args=[marker]).split(str(marker))
+    return escape(before), escape(after)
+
+
 def render_comments(
-    items, *, article_url: str, page_number: int, can_reply: bool
+    items,
+    *,
+    article_url: str,
+    page_number: int,
+    can_reply: bool,
+    order: str = OLDEST,
 ) -> SafeString:
     """The ``<li>`` elements of one page of threads (see comments/thread.py for ``items``).
 
     Links carry the story's own address, so they also work on a page sent back after a
-    failed post (which lives at the posting address).
+    failed post (which lives at the posting address), and the thread order being read.
     """
-    page_url = (
-        f"{escape(article_url)}?cpage={page_number}"
-        if page_number > 1
-        else escape(article_url)
-    )
-    reply_url = f"{page_url}&amp;" if page_number > 1 else f"{page_url}?"
+    page_url = page_address(article_url, order=order, page=page_number)
+    reply_url = f"{page_url}&amp;" if "?" in page_url else f"{page_url}?"
+    report_before, report_after = _report_url_pattern()
     zone = timezone.get_current_timezone()
     parts = []
     for item in items:
         c = item.comment
         iso, stamp = when(c.created_at, zone)
+        name = escape(c.name)
         if item.has_children:
             after = '<ol class="children">'
         else:
@@ -109,10 +150,37 @@ def render_comments(
                 iso=iso,
                 when=stamp,
                 body=c.body_html,
-                reply=REPLY.format(reply_url=reply_url, id=c.id, name=escape(c.name))
+                pick=PICK_LABEL if c.is_pick else "",
+                reply=REPLY.format(reply_url=reply_url, id=c.id, name=name)
                 if can_reply
                 else "",
+                report=REPORT.format(
+                    report_url=f"{report_before}{c.id}{report_after}", name=name
+                ),
                 after=after,
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - see the module docstring
+
+
+def render_picks(picks, *, article_url: str, order: str = OLDEST) -> SafeString:
+    """The ``<li>`` elements of the editor's picks block (``ThreadPage.picks``), each linked to its place."""
+    zone = timezone.get_current_timezone()
+    parts = []
+    for pick in picks:
+        c = pick.comment
+        iso, stamp = when(c.created_at, zone)
+        parts.append(
+            PICK.format(
+                id=c.id,
+                hue=pick.hue,
+                initials=escape(pick.initials),
+                author=author_html(c.name, c.url),
+                iso=iso,
+                when=stamp,
+                body=c.body_html,
+                url=page_address(article_url, order=order, page=pick.page),
+                name=escape(c.name),
             )
         )
     return mark_safe("".join(parts))  # noqa: S308 - see the module docstring

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import moderation, notices, spam
-from comments.models import BlockedTerm, Comment, TrustedCommenter
+from comments.models import BlockedTerm, Comment, CommentReport, TrustedCommenter
 from comments.notifications import notify_moderators
 from comments.text import render_comment
 from newsroom.net import client_ip
@@ -349,6 +349,171 @@ def comments_spam_and_block(comments, *, moderator) -> int:
         return comments_moderate(
             comments, status=Comment.Status.SPAM, moderator=moderator
         )
+
+
+# --- Readers' reports -----------------------------------------------------------------------
+
+
+class NotReportable(CommentRefused):
+    """The comment is not (or no longer) on the site: there is nothing to report."""
+
+    status = 404
+    code = "not_reportable"
+    message_text = _("This comment is no longer on the site.")
+
+
+class AlreadyReported(CommentRefused):
+    """This browser, or another reader on the same IP address, already reported the comment."""
+
+    status = 409
+    code = "already_reported"
+    message_text = _(
+        "This comment has already been reported from this browser or this internet "
+        "connection. The moderators have it."
+    )
+
+
+class ReportsRateLimited(CommentRefused):
+    status = 429
+    code = "report_rate"
+    message_text = _(
+        "You have sent a lot of reports in the last hour. Please try again later."
+    )
+
+
+class InvalidReport(CommentRefused):
+    status = 400
+    code = "invalid_report"
+
+
+def comment_report(
+    *, comment, reason: str, note: str, reporter: str, client: Client = Client()
+) -> CommentReport:
+    """Store one reader's report of an approved comment, or raise ``CommentRefused``.
+
+    Refused: over ``COMMENTS_REPORTS_PER_HOUR`` from this IP (429, counted first, every try);
+    the comment not approved (404); already reported by this ``reporter`` id or from this IP
+    address (409, docs/decisions.md). Once its open reports reach ``COMMENTS_REPORTS_TO_HOLD``
+    the comment goes back to the moderators (pending, reason "reported"), leaves the public
+    pages and the moderators are told, as for any held comment.
+    """
+    if spam.reports_rate_limited(client.ip_address):
+        raise ReportsRateLimited
+    report = CommentReport(
+        comment=comment,
+        reason=reason or CommentReport.Reason.NONE,
+        note=(note or "").strip(),
+        reporter=reporter,
+        ip_address=client.ip_address,
+    )
+    note_limit = CommentReport._meta.get_field("note").max_length
+    try:
+        if (
+            len(report.note) > note_limit
+        ):  # a TextField's max_length is the form's alone
+            raise ValidationError(
+                gettext("The note is %(n)d characters; the limit is %(limit)d.")
+                % {"n": len(report.note), "limit": note_limit}
+            )
+        report.full_clean(exclude=["comment"], validate_constraints=False)
+    except ValidationError as exc:
+        raise InvalidReport(
+            [ValidationError(m, code="invalid") for m in exc.messages]
+        ) from None
+    with transaction.atomic():
+        # The story's row lock, as every write that may change its public comments takes
+        # (_articles_lock): two readers' reports cannot both count from the same snapshot,
+        # and a moderator's decision cannot cross the hold.
+        _articles_lock([comment.article_id])
+        status = (
+            Comment.objects.filter(pk=comment.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != Comment.Status.APPROVED:
+            raise NotReportable
+        same = Q(reporter=reporter)
+        if client.ip_address:
+            same |= Q(ip_address=client.ip_address)
+        if CommentReport.objects.filter(same, comment_id=comment.pk).exists():
+            raise AlreadyReported
+        report.save()
+        open_reports = CommentReport.objects.filter(
+            comment_id=comment.pk, resolved_at__isnull=True
+        ).count()
+        changes = {"report_count": open_reports}
+        hold = open_reports >= settings.COMMENTS_REPORTS_TO_HOLD
+        if hold:
+            changes.update(
+                status=Comment.Status.PENDING,
+                reason=Comment.Reason.REPORTED,
+                reason_detail=ngettext(
+                    "%(count)d open report", "%(count)d open reports", open_reports
+                )
+                % {"count": open_reports},
+            )
+        Comment.objects.filter(pk=comment.pk).update(**changes)
+        for name, value in changes.items():  # the caller's instance says what is stored
+            setattr(comment, name, value)
+        if hold:
+            article_comment_counts_refresh(article_ids=[comment.article_id])
+            pages_changed()
+            transaction.on_commit(lambda: _enqueue_notification(comment.pk))
+    return report
+
+
+def comment_reports_resolve(comments, *, moderator) -> int:
+    """Mark the comments' open reports as dealt with (who, when) and zero their stored count.
+
+    For the moderators' decision on a reported comment: approving it again without this would
+    leave its reports open, and the next single report would hold it again. Returns how many
+    reports were closed. Public pages do not change (nobody sees reports).
+    """
+    with transaction.atomic():
+        ids = list(comments.values_list("pk", flat=True))
+        closed = CommentReport.objects.filter(
+            comment_id__in=ids, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=moderator)
+        Comment.objects.filter(pk__in=ids).update(report_count=0)
+    return closed
+
+
+# --- Editor's picks ---------------------------------------------------------------------------
+
+
+def comments_pick(comments, *, moderator) -> int:
+    """Make the comments editor's picks (first in their thread, labelled); returns how many became picks.
+
+    Only approved picks are shown; each newly picked comment is handed to
+    ``notices.comment_picked`` once the transaction commits (its author may have asked to
+    hear). ``moderator`` is who decided (kept for the callers' records; the admin logs it).
+    """
+    with transaction.atomic():
+        newly = comments.filter(is_pick=False)
+        shown = _any_approved(newly)
+        picked = list(newly.values_list("pk", flat=True))
+        changed = Comment.objects.filter(pk__in=picked).update(
+            is_pick=True, picked_at=timezone.now()
+        )
+        if changed and shown:
+            pages_changed()
+        for pk in picked:
+            transaction.on_commit(lambda pk=pk: notices.comment_picked(pk), robust=True)
+    return changed
+
+
+def comments_unpick(comments, *, moderator) -> int:
+    """Take the comments out of the editor's picks; returns how many were picks."""
+    with transaction.atomic():
+        picks = comments.filter(is_pick=True)
+        shown = _any_approved(picks)
+        ids = list(picks.values_list("pk", flat=True))
+        changed = Comment.objects.filter(pk__in=ids).update(
+            is_pick=False, picked_at=None
+        )
+        if changed and shown:
+            pages_changed()
+    return changed
 
 
 def comment_ips_anonymise(*, older_than_days: int) -> int:

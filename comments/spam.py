@@ -124,3 +124,16 @@ def rate_limited(ip_address: str | None, now: float | None = None) -> bool:
     minute = int((now if now is not None else clock()) // 60)
     key = f"comments:rate:{ip_address}:{minute}"
     return cache_count(key, timeout=120) > settings.COMMENTS_RATE_LIMIT
+
+
+def reports_rate_limited(ip_address: str | None, now: float | None = None) -> bool:
+    """Count one report from this IP; True once it has sent more than COMMENTS_REPORTS_PER_HOUR this hour.
+
+    Counted like ``rate_limited`` (the shared cache; this process's memory while the cache is
+    down, so an outage never turns a report into an error).
+    """
+    if not ip_address:
+        return False
+    hour = int((now if now is not None else clock()) // 3600)
+    key = f"comments:reports:{ip_address}:{hour}"
+    return cache_count(key, timeout=3700) > settings.COMMENTS_REPORTS_PER_HOUR

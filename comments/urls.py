@@ -6,4 +6,5 @@ app_name = "comments"
 urlpatterns = [
     path("comments/post/<int:article_id>/", views.post_comment, name="post"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/<int:pk>/report/", views.report_comment, name="report"),
 ]

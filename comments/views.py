@@ -1,20 +1,34 @@
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_POST, require_safe
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from articles.models import Article
 from articles.views import render_article
 from comments import personal, services
-from comments.forms import CommentForm
+from comments.forms import CommentForm, CommentReportForm
 from comments.models import Comment
+from comments.render import author_html, when
 from comments.services import Client
-from comments.thread import page_number_of
+from comments.thread import (
+    OLDEST,
+    ORDER_PARAM,
+    page_number_of,
+    thread_order,
+    thread_query,
+)
 from newsroom.net import origin_protect
 
 
-def thread_url(comment) -> str:
-    """The article address that shows ``comment``: right thread page, anchored at the comment.
+def thread_url(comment, *, order: str = OLDEST) -> str:
+    """The article address that shows ``comment``: right thread page in ``order``, anchored at the comment.
 
     A held comment shows to its author on every page (templates/personal/), so it gets page 1.
     """
@@ -23,8 +37,8 @@ def thread_url(comment) -> str:
             status=Comment.Status.APPROVED
         )
     )
-    page = page_number_of(comments, comment.pk, settings.COMMENTS_PER_PAGE)
-    query = f"?cpage={page}" if page > 1 else ""
+    page = page_number_of(comments, comment.pk, settings.COMMENTS_PER_PAGE, order)
+    query = thread_query(order=order, page=page)
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
 
 
@@ -88,10 +102,82 @@ def redirect_to_comment(request, form, comment) -> HttpResponseRedirect:
 
 @require_safe
 def permalink(request, pk):
-    """A stable address for one approved comment: redirects to the page that shows it."""
+    """A stable address for one approved comment: redirects to the page that shows it.
+
+    ``?corder=newest`` lands on the page that shows it in the newest-first thread.
+    """
+    comment = _public_comment(pk)
+    order = thread_order(request.GET.get(ORDER_PARAM))
+    return HttpResponseRedirect(thread_url(comment, order=order))
+
+
+def _public_comment(pk) -> Comment:
+    """The approved comment ``pk`` on a public story, or 404."""
     comment = get_object_or_404(
         Comment.objects.approved().select_related("article"), pk=pk
     )
     if not comment.article.is_public:
         raise Http404("No such comment")
-    return HttpResponseRedirect(thread_url(comment))
+    return comment
+
+
+# The page is never cached: it shows whether the comment is still there. Only the POST
+# changes anything, and it is checked like a comment post (Origin for anonymous readers,
+# the CSRF token for signed-in users): _report_submit.
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_comment(request, pk):
+    """The Report page of one approved comment: which comment, a reason, a note; then a thank-you."""
+    if request.method == "POST":
+        return _report_submit(request, pk)
+    return _report_page(request, _public_comment(pk), CommentReportForm())
+
+
+@origin_protect
+def _report_submit(request, pk):
+    comment = _public_comment(pk)
+    form = CommentReportForm(request.POST)
+    if not form.is_valid():
+        return _report_page(request, comment, form, status=400)
+    reporter = personal.reporter_id(request)
+    try:
+        services.comment_report(
+            comment=comment,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            reporter=reporter,
+            client=Client.from_request(request),
+        )
+    except services.NotReportable:
+        raise Http404("No such comment") from None
+    except services.CommentRefused as refusal:
+        # Already reported 409, too many reports 429, invalid 400: the note stays in the form.
+        form.add_error(None, refusal)
+        return _report_page(request, comment, form, status=refusal.status)
+    response = render(
+        request,
+        "comments/report_done.html",
+        {"comment": comment, "article": comment.article},
+    )
+    # Only now: a reader who never reports never has this cookie, and keeps shared pages.
+    personal.remember_reporter(response, reporter)
+    return response
+
+
+def _report_page(request, comment, form, status=200):
+    iso, stamp = when(comment.created_at)
+    return render(
+        request,
+        "comments/report.html",
+        {
+            "comment": comment,
+            "article": comment.article,
+            "author": mark_safe(author_html(comment.name, comment.url)),  # noqa: S308 - escaped in author_html
+            "body": mark_safe(comment.body_html),  # noqa: S308 - escaped and nh3-sanitised when posted
+            "iso": iso,
+            "when": stamp,
+            "form": form,
+        },
+        status=status,
+    )

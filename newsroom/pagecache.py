@@ -52,7 +52,8 @@ PAGE_KEY_PREFIX = "pagecache:page:"
 VERSION_TTL = None
 # Links people share carry these; the page is the same without them.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid"})
-# Every query parameter a shared page reads is a page number or a comment id.
+# A query parameter a shared page reads is a page number or a comment id, or one of a few
+# words the view names (``shared_page(choices=…)``, e.g. ``corder=newest``).
 QUERY_VALUE = re.compile(r"[0-9]{1,9}")
 ENVIRON_KEY = "newsroom.pagecache"
 # Headers that are set per answer, never replayed from a stored page.
@@ -369,6 +370,8 @@ class SharedPage:
     """How a view's page may be shared: the query parameters it reads."""
 
     query: frozenset[str]
+    # (name, value) pairs of the parameters whose value is a word from a short list.
+    choices: frozenset[tuple[str, str]] = frozenset()
 
     def storable(self, request) -> bool:
         """Whether this request's page may be stored: only parameters the view reads.
@@ -376,22 +379,32 @@ class SharedPage:
         A bot's random query strings then never fill the cache (they are answered, not kept).
         """
         return all(
-            name in self.query and QUERY_VALUE.fullmatch(value)
+            (name in self.query and QUERY_VALUE.fullmatch(value))
+            or (name, value) in self.choices
             for name, value in query_pairs(request.META.get("QUERY_STRING", ""))
         )
 
 
-def shared_page(view=None, *, query=()):
+def shared_page(view=None, *, query=(), choices=None):
     """Mark a view whose anonymous page is the same bytes for every reader: the page cache keeps it.
 
-    ``query`` names the parameters the view reads (e.g. ``page``); a request with any other
-    parameter is answered but not stored. Tracking parameters (``utm_*``, ``fbclid``…) are
-    taken out before the view runs, so they neither split the cache nor end up in its links.
+    ``query`` names the parameters the view reads (e.g. ``page``), whose values are numbers;
+    ``choices`` maps a parameter to the words it may be (``{"corder": ["newest"]}``). A
+    request with any other parameter or value is answered but not stored. Tracking
+    parameters (``utm_*``, ``fbclid``…) are taken out before the view runs, so they neither
+    split the cache nor end up in its links.
     Use as ``@shared_page``, ``@shared_page(query=["page"])`` or ``shared_page(view)``.
     """
 
     def decorate(view):
-        policy = SharedPage(query=frozenset(query))
+        policy = SharedPage(
+            query=frozenset(query),
+            choices=frozenset(
+                (name, value)
+                for name, values in (choices or {}).items()
+                for value in values
+            ),
+        )
 
         @wraps(view)
         def wrapped(request, *args, **kwargs):

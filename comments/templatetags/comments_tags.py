@@ -8,8 +8,15 @@ from django.utils.safestring import mark_safe
 from comments import moderation, personal
 from comments.forms import CommentForm
 from comments.models import Comment
-from comments.render import author_html, render_comments, when
-from comments.thread import build_thread
+from comments.render import author_html, render_comments, render_picks, when
+from comments.thread import (
+    NEWEST,
+    OLDEST,
+    ORDER_PARAM,
+    build_thread,
+    thread_order,
+    thread_query,
+)
 from newsroom.fragments import cached_fragment
 
 register = template.Library()
@@ -31,6 +38,8 @@ def discussion(context, article):
     # Any non-number shows page 1, like Paginator.get_page; numbers are kept as given, since
     # an out-of-range one shows the last page.
     page_key = raw_page if re.fullmatch(r"[0-9]{1,6}", raw_page) else "1"
+    # Oldest first unless ?corder=newest; an unknown value is the default order.
+    order = thread_order(request.GET.get(ORDER_PARAM))
     thread_html = cached_fragment(
         request,
         "thread",
@@ -38,10 +47,13 @@ def discussion(context, article):
         # The stored count moves with every approval or removal, even before the version does.
         article.comment_count,
         page_key,
+        order,
         state,
         settings.COMMENTS_PER_PAGE,
         settings.COMMENTS_MAX_DEPTH,
-        render=lambda: _thread_html(request, article, article_url, raw_page, state),
+        render=lambda: _thread_html(
+            request, article, article_url, raw_page, state, order
+        ),
     )
     form = context.get("comment_form")
     if form is not None and form.is_bound:
@@ -79,26 +91,48 @@ def discussion(context, article):
     }
 
 
-def _thread_html(request, article, article_url, raw_page, state) -> str:
-    """The shared part of the discussion: heading, one page of threads, comment pages."""
+def _thread_html(request, article, article_url, raw_page, state, order) -> str:
+    """The shared part of the discussion: heading, editor's picks, order links, one page of threads, comment pages."""
     approved, _ = thread_comments(request, article)
     thread = build_thread(
-        approved, page=raw_page or None, per_page=settings.COMMENTS_PER_PAGE
+        approved,
+        page=raw_page or None,
+        per_page=settings.COMMENTS_PER_PAGE,
+        order=order,
     )
+    page_obj = thread.page_obj
+
+    def address(page, order=thread.order):
+        return article_url + thread_query(order=order, page=page)
+
     comments_html = render_comments(
         thread.items,
         article_url=article_url,
-        page_number=thread.page_obj.number,
+        page_number=page_obj.number,
         can_reply=state != moderation.DiscussionState.CLOSED
         and settings.COMMENTS_MAX_DEPTH > 1,
+        order=thread.order,
     )
     return render_to_string(
         "comments/_thread.html",
         {
             "thread": thread,
             "comments_html": comments_html,
+            "picks_html": render_picks(
+                thread.picks, article_url=article_url, order=thread.order
+            ),
             "article_url": article_url,
             "state": state,
+            "newest_first": thread.order == NEWEST,
+            # Each order starts from its first page.
+            "oldest_url": address(1, OLDEST),
+            "newest_url": address(1, NEWEST),
+            "previous_url": address(page_obj.previous_page_number())
+            if page_obj.has_previous()
+            else "",
+            "next_url": address(page_obj.next_page_number())
+            if page_obj.has_next()
+            else "",
         },
     )
 

@@ -29,6 +29,7 @@ def row(**fields):
         "body_html": render_comment("Hello"),
         "status": "approved",
         "created_at": datetime(2026, 11, 27, 14, 5, tzinfo=UTC),
+        "is_pick": False,
     }
     values.update(fields)
     return Row(**values)
