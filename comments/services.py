@@ -517,8 +517,15 @@ def comments_unpick(comments, *, moderator) -> int:
 
 
 def comment_ips_anonymise(*, older_than_days: int) -> int:
-    """Blank the IP address and browser of comments older than the given number of days."""
+    """Blank the IP address and browser of comments older than the given number of days.
+
+    Readers' reports that old lose their IP address too (it only served the one-report-per-IP
+    rule); the count returned is the comments'.
+    """
     cutoff = timezone.now() - timedelta(days=older_than_days)
+    CommentReport.objects.filter(
+        created_at__lt=cutoff, ip_address__isnull=False
+    ).update(ip_address=None)
     return (
         Comment.objects.filter(created_at__lt=cutoff)
         .exclude(ip_address__isnull=True, user_agent="")

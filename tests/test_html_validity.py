@@ -90,3 +90,41 @@ def test_every_page_type_is_valid_html(client, java, tmp_path):
     )
 
     assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_report_pages_picks_and_the_newest_first_thread_are_valid_html(
+    client, java, tmp_path, settings
+):
+    from comments import services
+
+    settings.COMMENTS_PER_PAGE = 1
+    article = make_article()
+    first = make_comment(article=article, url="https://reader.example")
+    make_comment(article=article, parent=first)
+    picked = make_comment(article=article, name="Pick <b>me</b>")
+    services.comments_pick(Comment.objects.filter(pk=picked.pk), moderator=None)
+    report = reverse("comments:report", args=[first.pk])
+    pages = {
+        "picks-newest": client.get(article.get_absolute_url() + "?corder=newest"),
+        "newest-page-2": client.get(
+            article.get_absolute_url() + "?corder=newest&cpage=2"
+        ),
+        "report": client.get(report),
+        "report-errors": client.post(report, {"reason": "nope", "note": "x" * 1001}),
+        "report-done": client.post(report, {"reason": "spam", "note": "Spam."}),
+    }
+    files = []
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), (name, response.status_code)
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+
+    result = subprocess.run(
+        [java, "-jar", str(_vnu_jar()), "--errors-only", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr or result.stdout

@@ -392,3 +392,21 @@ def test_a_hostile_name_is_escaped_on_the_report_page(client):
 
     assertNotContains(response, "<script>alert(1)")
     assertContains(response, "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;")
+
+
+def test_old_reports_lose_their_ip_with_the_comments(comment):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    send(Client(), comment, ip="203.0.113.1")
+    recent = make_comment(article=comment.article)
+    send(Client(), recent, ip="203.0.113.2")
+    CommentReport.objects.filter(comment=comment).update(
+        created_at=timezone.now() - timedelta(days=100)
+    )
+
+    services.comment_ips_anonymise(older_than_days=90)
+
+    assert CommentReport.objects.get(comment=comment).ip_address is None
+    assert CommentReport.objects.get(comment=recent).ip_address == "203.0.113.2"
