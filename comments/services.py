@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import moderation, notices, spam
-from comments.models import BlockedTerm, Comment, TrustedCommenter
+from comments.models import BlockedTerm, Comment, Subscriber, TrustedCommenter
 from comments.notifications import notify_moderators
 from comments.text import render_comment
 from newsroom.net import client_ip
@@ -234,6 +234,14 @@ def _comment_store(
             transaction.on_commit(lambda: notices.comments_published([comment.pk]))
         if verdict.is_held:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
+        wants_email = comment.notify_replies or comment.notify_on_publish
+        if wants_email and comment.email and comment.status != Comment.Status.SPAM:
+            # The confirmation email (double opt-in) may go before a moderator decides: it is
+            # about the address, and the IP it came from counts towards its daily limit.
+            ip_address = client.ip_address
+            transaction.on_commit(
+                lambda: notices.comment_posted(comment.pk, ip_address=ip_address)
+            )
     return comment
 
 
@@ -348,6 +356,46 @@ def comments_spam_and_block(comments, *, moderator) -> int:
                     )
         return comments_moderate(
             comments, status=Comment.Status.SPAM, moderator=moderator
+        )
+
+
+def subscriber_confirm(*, email: str) -> Subscriber:
+    """The address clicked its confirmation link: it gets reply notices (and notices again
+    after an unsubscribe) from now on."""
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
+            email=email
+        )
+        if not subscriber.is_confirmed:
+            subscriber.confirmed_at = now
+            subscriber.unsubscribed_at = None
+            subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    return subscriber
+
+
+def subscriber_unsubscribe(*, email: str) -> int:
+    """Stop every email to the address about its comments; returns how many comments had a box ticked.
+
+    The Subscriber row stays, marked unsubscribed (it is created if the address only ever
+    asked for "published" emails): until the address confirms again, nothing but a
+    (rate-limited) confirmation email is sent to it. No public page changes.
+    """
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
+            email=email
+        )
+        if subscriber.unsubscribed_at is None or subscriber.confirmed_at is not None:
+            subscriber.unsubscribed_at = subscriber.unsubscribed_at or now
+            subscriber.confirmed_at = None
+            subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+        return (
+            Comment.objects.filter(email=email)
+            .filter(Q(notify_on_publish=True) | Q(notify_replies=True))
+            .update(notify_on_publish=False, notify_replies=False)
         )
 
 
