@@ -21,6 +21,7 @@ from tests.factories import (
     make_comment,
     make_moderator,
 )
+from tests.test_html_validity import java  # noqa: F401  (the Nu checker's fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -692,3 +693,35 @@ def test_the_worker_sends_a_failed_notice_once_on_a_retry(
 
     assert [m.to for m in mailoutbox] == [["pat@example.org"]]
     assert NoticeLog.objects.get().kind == NoticeLog.Kind.PUBLISHED
+
+
+def test_the_link_pages_are_valid_html(client, java, tmp_path):  # noqa: F811
+    import subprocess
+
+    from tests.test_html_validity import _vnu_jar
+
+    token = notices.link_token("ann@example.org", salt=notices.CONFIRM_SALT)
+    out = notices.link_token("ann@example.org", salt=notices.UNSUBSCRIBE_SALT)
+    confirm_url = reverse("comments:notice_confirm", args=[token])
+    unsubscribe_url = reverse("comments:notice_unsubscribe", args=[out])
+    responses = {
+        "confirm": client.get(confirm_url),
+        "confirmed": client.post(confirm_url, HTTP_ORIGIN="http://testserver"),
+        "unsubscribe": client.get(unsubscribe_url),
+        "unsubscribed": client.post(unsubscribe_url),
+        "bad-link": client.get(reverse("comments:notice_confirm", args=["x:y"])),
+    }
+    files = []
+    for name, response in responses.items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+
+    result = subprocess.run(
+        [java, "-jar", str(_vnu_jar()), "--errors-only", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr or result.stdout
