@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import moderation, notices, spam
-from comments.models import BlockedTerm, Comment, Subscriber, TrustedCommenter
+from comments.models import (
+    BlockedTerm,
+    Comment,
+    NoticeLog,
+    Subscriber,
+    TrustedCommenter,
+)
 from comments.notifications import notify_moderators
 from comments.text import render_comment
 from newsroom.net import client_ip
@@ -460,8 +466,9 @@ def commenter_data_export(*, email: str) -> dict:
     """Everything stored about one email address, as plain JSON-ready values.
 
     Their comments (text, names, websites, IPs, browsers, dates, statuses), the
-    trusted-commenter entries for the address, and the blocked terms naming the address or
-    one of the IPs their comments came from.
+    trusted-commenter entries for the address, the blocked terms naming the address or
+    one of the IPs their comments came from, and its email notices (the reply-notice
+    subscription and every email sent to it).
     """
     email = (email or "").strip().lower()
     comments = list(
@@ -501,7 +508,30 @@ def commenter_data_export(*, email: str) -> dict:
                 Q(term__iexact=email) | Q(term__in=ips)
             ).order_by("term")
         ],
+        "email_notices": {
+            "subscriber": [
+                {
+                    "asked": sub.created_at.isoformat(),
+                    "confirmed": _iso(sub.confirmed_at),
+                    "unsubscribed": _iso(sub.unsubscribed_at),
+                }
+                for sub in Subscriber.objects.filter(email=email)
+            ],
+            "sent": [
+                {
+                    "kind": n.kind,
+                    "comment": n.comment_id,
+                    "ip_address": n.ip_address,
+                    "sent": n.sent_at.isoformat(),
+                }
+                for n in NoticeLog.objects.filter(email=email).order_by("sent_at")
+            ],
+        },
     }
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
 
 
 def commenter_data_erase(*, email: str, mode: str | None = None) -> dict:
@@ -511,7 +541,8 @@ def commenter_data_erase(*, email: str, mode: str | None = None) -> dict:
     blanks who wrote it (name, email, website, IP, browser, account); ``delete`` deletes
     their comments, except those with replies, whose text and identity are replaced so the
     replies stay attached and the thread readable. Trusted-commenter entries go; blocked
-    terms stay (they protect the site; moderators can remove them). Stored counts are
+    terms stay (they protect the site; moderators can remove them). The address's
+    reply-notice subscription and its NoticeLog rows are deleted. Stored counts are
     refreshed through ``comments_delete``.
     """
     mode = mode or settings.COMMENTS_ERASE_MODE
@@ -538,4 +569,12 @@ def commenter_data_erase(*, email: str, mode: str | None = None) -> dict:
         trusted, _per_model = TrustedCommenter.objects.filter(
             email__iexact=email
         ).delete()
-    return {"deleted": deleted, "anonymised": kept, "trusted_removed": trusted}
+        # The reply-notice opt-in and the record of emails sent to the address go too.
+        notices_removed, _per_model = NoticeLog.objects.filter(email=email).delete()
+        Subscriber.objects.filter(email=email).delete()
+    return {
+        "deleted": deleted,
+        "anonymised": kept,
+        "trusted_removed": trusted,
+        "notices_removed": notices_removed,
+    }

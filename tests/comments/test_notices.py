@@ -725,3 +725,25 @@ def test_the_link_pages_are_valid_html(client, java, tmp_path):  # noqa: F811
     )
 
     assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_export_and_erase_cover_the_email_notices(
+    post, approve, client, mailoutbox, settings
+):
+    article = make_article()
+    confirmed_parent(post, approve, client, mailoutbox, article)
+    post(article, name="Bob", email="bob@example.org", notify_replies="on")
+
+    data = services.commenter_data_export(email="ANN@example.org")
+    (subscriber,) = data["email_notices"]["subscriber"]
+    assert subscriber["confirmed"] and subscriber["unsubscribed"] is None
+    assert [n["kind"] for n in data["email_notices"]["sent"]] == ["confirm"]
+    assert data["email_notices"]["sent"][0]["ip_address"] == "127.0.0.1"
+
+    counts = services.commenter_data_erase(email="ann@example.org")
+
+    assert counts["notices_removed"] == 1
+    assert not Subscriber.objects.filter(email="ann@example.org").exists()
+    assert not NoticeLog.objects.filter(email="ann@example.org").exists()
+    # Other addresses keep theirs.
+    assert NoticeLog.objects.filter(email="bob@example.org").count() == 1
