@@ -377,7 +377,7 @@ def test_the_link_pages_are_never_cached_or_shared(post, client, mailoutbox):
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
         assert response.get("X-Page-Cache") != "hit"
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert b"ann@example.org" not in response.content
 
 
