@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import moderation, notices, spam
-from comments.models import BlockedTerm, Comment, CommentReport, TrustedCommenter
+from comments.models import (
+    BlockedTerm,
+    Comment,
+    CommentReport,
+    NoticeLog,
+    Subscriber,
+    TrustedCommenter,
+)
 from comments.notifications import notify_moderators
 from comments.text import render_comment
 from newsroom.net import client_ip
@@ -234,6 +241,14 @@ def _comment_store(
             transaction.on_commit(lambda: notices.comments_published([comment.pk]))
         if verdict.is_held:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
+        wants_email = comment.notify_replies or comment.notify_on_publish
+        if wants_email and comment.email and comment.status != Comment.Status.SPAM:
+            # The confirmation email (double opt-in) may go before a moderator decides: it is
+            # about the address, and the IP it came from counts towards its daily limit.
+            ip_address = client.ip_address
+            transaction.on_commit(
+                lambda: notices.comment_posted(comment.pk, ip_address=ip_address)
+            )
     return comment
 
 
@@ -516,6 +531,46 @@ def comments_unpick(comments, *, moderator) -> int:
     return changed
 
 
+def subscriber_confirm(*, email: str) -> Subscriber:
+    """The address clicked its confirmation link: it gets reply notices (and notices again
+    after an unsubscribe) from now on."""
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
+            email=email
+        )
+        if not subscriber.is_confirmed:
+            subscriber.confirmed_at = now
+            subscriber.unsubscribed_at = None
+            subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    return subscriber
+
+
+def subscriber_unsubscribe(*, email: str) -> int:
+    """Stop every email to the address about its comments; returns how many comments had a box ticked.
+
+    The Subscriber row stays, marked unsubscribed (it is created if the address only ever
+    asked for "published" emails): until the address confirms again, nothing but a
+    (rate-limited) confirmation email is sent to it. No public page changes.
+    """
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
+            email=email
+        )
+        if subscriber.unsubscribed_at is None or subscriber.confirmed_at is not None:
+            subscriber.unsubscribed_at = subscriber.unsubscribed_at or now
+            subscriber.confirmed_at = None
+            subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+        return (
+            Comment.objects.filter(email=email)
+            .filter(Q(notify_on_publish=True) | Q(notify_replies=True))
+            .update(notify_on_publish=False, notify_replies=False)
+        )
+
+
 def comment_ips_anonymise(*, older_than_days: int) -> int:
     """Blank the IP address and browser of comments older than the given number of days.
 
@@ -584,8 +639,9 @@ def commenter_data_export(*, email: str) -> dict:
     """Everything stored about one email address, as plain JSON-ready values.
 
     Their comments (text, names, websites, IPs, browsers, dates, statuses), the
-    trusted-commenter entries for the address, and the blocked terms naming the address or
-    one of the IPs their comments came from.
+    trusted-commenter entries for the address, the blocked terms naming the address or
+    one of the IPs their comments came from, and its email notices (the reply-notice
+    subscription and every email sent to it).
     """
     email = (email or "").strip().lower()
     comments = list(
@@ -625,7 +681,30 @@ def commenter_data_export(*, email: str) -> dict:
                 Q(term__iexact=email) | Q(term__in=ips)
             ).order_by("term")
         ],
+        "email_notices": {
+            "subscriber": [
+                {
+                    "asked": sub.created_at.isoformat(),
+                    "confirmed": _iso(sub.confirmed_at),
+                    "unsubscribed": _iso(sub.unsubscribed_at),
+                }
+                for sub in Subscriber.objects.filter(email=email)
+            ],
+            "sent": [
+                {
+                    "kind": n.kind,
+                    "comment": n.comment_id,
+                    "ip_address": n.ip_address,
+                    "sent": n.sent_at.isoformat(),
+                }
+                for n in NoticeLog.objects.filter(email=email).order_by("sent_at")
+            ],
+        },
     }
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
 
 
 def commenter_data_erase(*, email: str, mode: str | None = None) -> dict:
@@ -635,7 +714,8 @@ def commenter_data_erase(*, email: str, mode: str | None = None) -> dict:
     blanks who wrote it (name, email, website, IP, browser, account); ``delete`` deletes
     their comments, except those with replies, whose text and identity are replaced so the
     replies stay attached and the thread readable. Trusted-commenter entries go; blocked
-    terms stay (they protect the site; moderators can remove them). Stored counts are
+    terms stay (they protect the site; moderators can remove them). The address's
+    reply-notice subscription and its NoticeLog rows are deleted. Stored counts are
     refreshed through ``comments_delete``.
     """
     mode = mode or settings.COMMENTS_ERASE_MODE
@@ -662,4 +742,12 @@ def commenter_data_erase(*, email: str, mode: str | None = None) -> dict:
         trusted, _per_model = TrustedCommenter.objects.filter(
             email__iexact=email
         ).delete()
-    return {"deleted": deleted, "anonymised": kept, "trusted_removed": trusted}
+        # The reply-notice opt-in and the record of emails sent to the address go too.
+        notices_removed, _per_model = NoticeLog.objects.filter(email=email).delete()
+        Subscriber.objects.filter(email=email).delete()
+    return {
+        "deleted": deleted,
+        "anonymised": kept,
+        "trusted_removed": trusted,
+        "notices_removed": notices_removed,
+    }

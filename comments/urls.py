@@ -7,4 +7,14 @@ urlpatterns = [
     path("comments/post/<int:article_id>/", views.post_comment, name="post"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/report/", views.report_comment, name="report"),
+    path(
+        "comments/notices/confirm/<str:token>/",
+        views.notice_confirm,
+        name="notice_confirm",
+    ),
+    path(
+        "comments/notices/unsubscribe/<str:token>/",
+        views.notice_unsubscribe,
+        name="notice_unsubscribe",
+    ),
 ]

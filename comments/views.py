@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import get_callable
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -12,7 +13,7 @@ from django.views.decorators.http import (
 
 from articles.models import Article
 from articles.views import render_article
-from comments import personal, services
+from comments import notices, personal, services
 from comments.forms import CommentForm, CommentReportForm
 from comments.models import Comment
 from comments.render import author_html, when
@@ -24,7 +25,7 @@ from comments.thread import (
     thread_order,
     thread_query,
 )
-from newsroom.net import origin_protect
+from newsroom.net import cross_site_refusal, origin_protect
 
 
 def thread_url(comment, *, order: str = OLDEST) -> str:
@@ -181,3 +182,66 @@ def _report_page(request, comment, form, status=200):
         },
         status=status,
     )
+
+
+# --- Commenter emails: the confirmation and unsubscribe links (comments/notices.py) -------
+#
+# Both pages are per address (the signed token in the address names it): never page-cached
+# (not @shared_page; never_cache), never indexed, and never sending the token to another site.
+# GET never changes anything: mail scanners and link previews fetch every link in an email.
+
+
+def _link_page(request, template, context=None, status=200):
+    response = render(request, template, context or {}, status=status)
+    # Same-origin only: the token never leaves in a Referer, and the form still sends its
+    # Origin (under "no-referrer" Chromium sends "Origin: null", which the check refuses).
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _bad_link(request, bad: notices.BadLink):
+    return _link_page(
+        request,
+        "comments/notice_bad_link.html",
+        {"expired": bad.expired, "confirm_days": notices.CONFIRM_MAX_AGE.days},
+        status=bad.status,
+    )
+
+
+# No CSRF token: the form sits on a page nobody shares, and the signed link in its address
+# is the secret a forged POST would need. The Origin check stays (a POST from our own page).
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def notice_confirm(request, token):
+    """GET: a button to confirm the address; POST: confirm it (double opt-in)."""
+    try:
+        email = notices.confirm_link_email(token)
+    except notices.BadLink as bad:
+        return _bad_link(request, bad)
+    if request.method == "POST":
+        reason = cross_site_refusal(request)
+        if reason is not None:
+            return get_callable(settings.CSRF_FAILURE_VIEW)(request, reason=reason)
+        services.subscriber_confirm(email=email)
+        return _link_page(request, "comments/notice_confirm.html", {"done": True})
+    return _link_page(request, "comments/notice_confirm.html", {"token": token})
+
+
+# RFC 8058 one-click unsubscribe: the mail provider POSTs "List-Unsubscribe=One-Click" to this
+# address from its own servers, with no cookie, no CSRF token and no Origin or Referer of ours.
+# So no CSRF check and no Origin check, on purpose: the signed token names the address, and
+# the worst a forged POST can do with a stolen link is stop that address's emails.
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def notice_unsubscribe(request, token):
+    """GET: a button to unsubscribe; POST (the button, or a mail client's one-click): unsubscribe."""
+    try:
+        email = notices.unsubscribe_link_email(token)
+    except notices.BadLink as bad:
+        return _bad_link(request, bad)
+    if request.method == "POST":
+        services.subscriber_unsubscribe(email=email)
+        return _link_page(request, "comments/notice_unsubscribe.html", {"done": True})
+    return _link_page(request, "comments/notice_unsubscribe.html", {"token": token})

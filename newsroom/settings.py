@@ -340,7 +340,8 @@ COMMENTS_NOTIFY_BACKOFF_SECONDS = env.int("COMMENTS_NOTIFY_BACKOFF_SECONDS", def
 COMMENTS_ERASE_MODE = env.str("COMMENTS_ERASE_MODE", default="anonymise")
 # Minutes after posting during which the author's browser may edit or delete the comment.
 COMMENTS_EDIT_WINDOW = env.int("COMMENTS_EDIT_WINDOW", default=10)
-# Commenter emails: at most one reply notice per address per story in this many minutes.
+# Commenter emails: at most one notice (published, reply, pick) per address per story in
+# this many minutes; more are dropped (docs/moderation.md, "Emails to commenters").
 COMMENTS_NOTIFY_MIN_MINUTES = env.int("COMMENTS_NOTIFY_MIN_MINUTES", default=60)
 # Confirmation emails ("email me when someone replies") per address, and per IP, per day.
 COMMENTS_CONFIRMATIONS_PER_DAY = env.int("COMMENTS_CONFIRMATIONS_PER_DAY", default=3)

@@ -252,3 +252,20 @@ def test_a_hostile_name_in_a_pick_is_inert(client, picked_calls):
     assert BLOCK in html
     assert "<script>alert" not in html and "<img src=x" not in html
     assert 'onmouseover="' not in html
+
+
+def test_the_author_who_asked_for_emails_hears_once_when_picked(
+    moderator_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    asked = make_comment(email="ann@example.org", notify_on_publish=True)
+    silent = make_comment(email="bo@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(moderator_client, "pick", [asked, silent])
+    with django_capture_on_commit_callbacks(execute=True):
+        act(moderator_client, "unpick", [asked])
+    with django_capture_on_commit_callbacks(execute=True):
+        act(moderator_client, "pick", [asked])
+
+    assert [m.to for m in mailoutbox] == [["ann@example.org"]]
+    assert "editor’s pick" in mailoutbox[0].subject
