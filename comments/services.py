@@ -273,11 +273,18 @@ def comments_moderate(comments, *, status: str, moderator) -> int:
             if status == Comment.Status.APPROVED
             else []
         )
+        now = timezone.now()
+        # A decision deals with the readers' reports that led to it: approving a reported
+        # comment again must not leave it one report away from being held again.
+        CommentReport.objects.filter(
+            comment__in=changing.values("pk"), resolved_at__isnull=True
+        ).update(resolved_at=now, resolved_by=moderator)
         # The reason it was held stays: moderators can still filter decided comments by it.
         changed = changing.update(
             status=status,
             moderated_by=moderator,
-            moderated_at=timezone.now(),
+            moderated_at=now,
+            report_count=0,
         )
         article_comment_counts_refresh(article_ids=article_ids)
         if changed and shown_change:

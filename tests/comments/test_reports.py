@@ -410,3 +410,45 @@ def test_old_reports_lose_their_ip_with_the_comments(comment):
 
     assert CommentReport.objects.get(comment=comment).ip_address is None
     assert CommentReport.objects.get(comment=recent).ip_address == "203.0.113.2"
+
+
+def test_a_signed_in_reader_keeps_the_full_csrf_check(comment):
+    import re
+
+    from django.contrib.auth.models import User
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(User.objects.create_user("staffer", password="pw"))
+    page = browser.get(report_url(comment))
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()
+    ).group(1)
+
+    without = send(browser, comment, reason="spam")
+    with_token = send(browser, comment, reason="spam", csrfmiddlewaretoken=token)
+
+    assert without.status_code == 403
+    assertContains(with_token, THANKS)
+    assert CommentReport.objects.count() == 1
+
+
+def test_a_moderators_decision_deals_with_the_reports(settings, comment):
+    settings.COMMENTS_REPORTS_TO_HOLD = 2
+    moderator = make_moderator()
+    for n in (1, 2):
+        send(Client(), comment, ip=f"203.0.113.{n}")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+    services.comments_moderate(
+        Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.APPROVED,
+        moderator=moderator,
+    )
+    after = send(Client(), comment, ip="203.0.113.3")
+
+    comment.refresh_from_db()
+    assertContains(after, THANKS)
+    assert comment.status == Comment.Status.APPROVED  # one new report is not two
+    assert comment.report_count == 1
+    assert CommentReport.objects.filter(resolved_by=moderator).count() == 2
