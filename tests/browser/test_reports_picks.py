@@ -109,7 +109,8 @@ def test_picks_order_links_and_the_report_page_have_no_serious_accessibility_vio
     note.fill("x" * 1001)
     reader.get_by_role("button", name="Send report").click()
     found["report-errors"] = _blocking_violations(reader)
-    expect(reader.get_by_text("the limit is 1000")).to_be_visible()
+    expect(reader.get_by_role("alert")).to_contain_text("the limit is 1000")
+    expect(reader.locator("#id_note_error")).to_contain_text("the limit is 1000")
     screenshot(reader, f"report-errors-375-{color_scheme}")
 
     assert not any(found.values()), found
