@@ -72,8 +72,8 @@
       var comment = link.closest(".comment__body");
       comment.parentNode.insertBefore(respond, comment.nextSibling);
       parentField.value = comment.parentNode.id.replace("comment-", "");
-      var home = replyHome(comment.parentNode);
-      setTitle(authorOf(comment.parentNode), home === comment.parentNode ? "" : authorOf(home));
+      var joins = replyHome(comment.parentNode);
+      setTitle(authorOf(comment.parentNode), joins === comment.parentNode ? "" : authorOf(joins));
       cancel.hidden = false;
       var body = document.getElementById("id_body");
       if (body) body.focus();
@@ -99,6 +99,11 @@
   var summary = document.getElementById("form-errors");
   if (summary) {
     summary.focus();
+    // Once more after load, unless the reader has moved on: the browser's own move to
+    // #respond can take the focus back to the page.
+    window.addEventListener("load", function () {
+      if (!document.activeElement || document.activeElement === document.body) summary.focus();
+    });
     summary.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a[href^='#']");
       var field = link && document.getElementById(link.getAttribute("href").slice(1));
