@@ -38,8 +38,8 @@
       if (home) {
         var via = document.createElement("span");
         via.className = "respond__via";
-        via.append("(replies go " + maxDepth + " levels deep: your reply to ", bdi(name),
-          " joins ", bdi(home), "\u2019s thread)");
+        via.append("Replies go " + maxDepth + " levels deep, so your reply to ", bdi(name),
+          " joins ", bdi(home), "\u2019s thread.");
         parts.push(via, " ");
       }
     }

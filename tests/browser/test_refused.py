@@ -136,7 +136,7 @@ def test_reply_at_the_maximum_depth_says_where_it_goes_with_javascript(
     reader.get_by_role("link", name="Reply to Cat").click()
     expect(title).to_contain_text("Leave a Reply to Ben")
     expect(title).to_contain_text(
-        "(replies go 3 levels deep: your reply to Cat joins Ben’s thread)"
+        "Replies go 3 levels deep, so your reply to Cat joins Ben’s thread."
     )
     assert reader.locator("#id_parent").input_value() == str(cat.pk)
 

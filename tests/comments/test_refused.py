@@ -290,8 +290,8 @@ def deep_thread(settings):
 
 
 VIA = (
-    '<span class="respond__via">(replies go 3 levels deep: your reply to '
-    "<bdi>Cat</bdi> joins <bdi>Ben</bdi>’s thread)</span>"
+    '<span class="respond__via">Replies go 3 levels deep, so your reply to '
+    "<bdi>Cat</bdi> joins <bdi>Ben</bdi>’s thread.</span>"
 )
 
 
