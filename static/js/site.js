@@ -57,11 +57,11 @@
   // the nearest one above it that can still take replies (comments/moderation.py reply_parent).
   function replyHome(item) {
     var depth = function (li) { var m = /\bdepth-(\d+)/.exec(li.className); return m ? +m[1] : 1; };
-    var home = item;
-    while (maxDepth && depth(home) >= maxDepth && home.parentNode.closest("li.comment")) {
-      home = home.parentNode.closest("li.comment");
+    var up = item;
+    while (maxDepth && depth(up) >= maxDepth && up.parentNode.closest("li.comment")) {
+      up = up.parentNode.closest("li.comment");
     }
-    return home;
+    return up;
   }
 
   document.addEventListener("click", function (event) {
@@ -95,7 +95,7 @@
 
   // Refused posts (issue 11): the page sent back after a refused comment opens at the form
   // (its action ends in #respond); focus moves to the error summary, so screen readers read
-  // it out and keyboard users start from it. Its links focus the field they name.
+  // it out and keyboard users start from it. Its links are plain #id links to the fields.
   var summary = document.getElementById("form-errors");
   if (summary) {
     summary.focus();
@@ -103,15 +103,6 @@
     // #respond can take the focus back to the page.
     window.addEventListener("load", function () {
       if (!document.activeElement || document.activeElement === document.body) summary.focus();
-    });
-    summary.addEventListener("click", function (event) {
-      var link = event.target.closest && event.target.closest("a[href^='#']");
-      var field = link && document.getElementById(link.getAttribute("href").slice(1));
-      if (!field) return;
-      event.preventDefault();
-      field.focus();
-      var label = document.querySelector("label[for='" + field.id + "']");
-      (label || field).scrollIntoView({ block: "start" });
     });
   }
 
