@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from comments.models import BlockedTerm, Comment, TrustedCommenter
 from comments.text import count_links
@@ -158,9 +158,44 @@ def initial_verdict(
     )
 
 
-def reply_parent(parent: Comment) -> Comment:
-    """Where a reply to ``parent`` attaches: deeper than the maximum depth joins the deepest level."""
+def reply_parent(parent, parent_of=None):
+    """Where a reply to ``parent`` attaches: deeper than the maximum depth joins the deepest level.
+
+    ``parent_of`` finds a comment's own parent (default: ``comment.parent``); the form's
+    heading passes a lookup in the thread it already loaded, so it names the same comment
+    the pipeline will attach the reply to.
+    """
+    parent_of = parent_of or (lambda comment: comment.parent)
     max_depth = max(1, settings.COMMENTS_MAX_DEPTH)
     while parent.depth >= max_depth and parent.parent_id:
-        parent = parent.parent
+        above = parent_of(parent)
+        if above is None:
+            break
+        parent = above
     return parent
+
+
+def posting_notice(state) -> str:
+    """What the form tells a reader before they post: when a new comment appears, true to the settings."""
+    if state == DiscussionState.MODERATED:
+        return _(
+            "Comments are moderated. On a story this old, every comment appears once "
+            "a moderator approves it."
+        )
+    mode = settings.COMMENTS_MODERATION
+    if mode == ModerationMode.ALL:
+        return _(
+            "Comments are moderated. Every comment appears once a moderator approves it."
+        )
+    if mode == ModerationMode.FIRST_TIME:
+        return _(
+            "Comments are moderated. Your first comment appears once a moderator approves it."
+        )
+    links = settings.COMMENTS_MAX_LINKS
+    return ngettext(
+        "Comments appear as soon as they are posted; one with more than %(max)s link "
+        "waits for a moderator first.",
+        "Comments appear as soon as they are posted; one with more than %(max)s links "
+        "waits for a moderator first.",
+        links,
+    ) % {"max": links}

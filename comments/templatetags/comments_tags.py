@@ -46,11 +46,15 @@ def discussion(context, article):
     form = context.get("comment_form")
     if form is not None and form.is_bound:
         reply_to = form.reply_to
+        reply_home = moderation.reply_parent(reply_to) if reply_to else None
     else:
         raw_reply = request.GET.get("replytocom")
-        reply_to = (
-            _reply_target(raw_reply, thread_comments(request, article)[0])
-            if _is_id(raw_reply)
+        approved = thread_comments(request, article)[0] if _is_id(raw_reply) else []
+        reply_to = _reply_target(raw_reply, approved)
+        by_id = {c.id: c for c in approved}
+        reply_home = (
+            moderation.reply_parent(reply_to, lambda c: by_id.get(c.parent_id))
+            if reply_to
             else None
         )
         remembered = personal.remembered_author(request)
@@ -71,6 +75,12 @@ def discussion(context, article):
         "article_url": article_url,
         "form": form,
         "reply_to": reply_to,
+        # Set when the comment replied to is as deep as replies go: the reply joins this one's thread.
+        "reply_home": reply_home
+        if reply_home and reply_home.id != reply_to.id
+        else None,
+        "max_depth": settings.COMMENTS_MAX_DEPTH,
+        "posting_notice": moderation.posting_notice(state),
         "state": state,
         "request": request,
         "user": request.user,
