@@ -205,3 +205,32 @@ class CommentForm(forms.ModelForm):
             *self.errors.get("timestamp", []),
             *self.errors.get("parent", []),
         ]
+
+
+class CommentEditForm(forms.Form):
+    """The author's own comment text, changed inside the edit window (name, email and website stay).
+
+    The length limit is checked here rather than by the browser (no ``maxlength``), so a
+    pasted text that is too long is refused with its length instead of cut short unseen.
+    """
+
+    bound_field_class = ErrorFirstBoundField
+
+    body = forms.CharField(
+        label=Comment._meta.get_field("body").verbose_name.capitalize(),
+        widget=forms.Textarea(attrs={"rows": 9}),
+        error_messages={"required": _("Please write a comment.")},
+    )
+
+    def clean_body(self) -> str:
+        body = text.clean_text(self.cleaned_data["body"]).strip()
+        if not body:
+            raise forms.ValidationError(_("Please write a comment."), code="required")
+        limit = Comment._meta.get_field("body").max_length
+        if len(body) > limit:
+            raise forms.ValidationError(
+                _("Your comment is %(n)s characters; the limit is %(limit)s."),
+                code="max_length",
+                params={"n": f"{len(body):,}", "limit": f"{limit:,}"},
+            )
+        return body
