@@ -178,13 +178,14 @@ def own_published(request, approved) -> list[dict]:
                     "id": c.id,
                     "iso": iso,
                     "when": stamp,
-                    "change": _until(deadlines[c.id]),
+                    "change": change_until(deadlines[c.id]),
                 }
             )
     return items
 
 
-def _until(deadline) -> dict:
+def change_until(deadline) -> dict:
+    """``{"until": "14:15", "until_iso": ...}``: a change deadline as the templates show it."""
     local = timezone.localtime(deadline)
     return {"until_iso": local.isoformat(timespec="seconds"), "until": f"{local:%H:%M}"}
 
@@ -192,7 +193,7 @@ def _until(deadline) -> dict:
 def held_controls(request, held, approved) -> dict[int, dict]:
     """``{id: {"until", "until_iso"}}`` for the held comments this browser may still change."""
     return {
-        cid: _until(deadline)
+        cid: change_until(deadline)
         for cid, deadline in change_deadlines(request, held, approved).items()
     }
 

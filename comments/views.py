@@ -149,7 +149,9 @@ def _edit_page(request, comment, form, status=200):
             "comment": comment,
             "article": comment.article,
             "form": form,
-            "deadline": moderation.edit_deadline(comment.created_at),
+            "change": personal.change_until(
+                moderation.edit_deadline(comment.created_at)
+            ),
         },
         status=status,
     )
@@ -221,7 +223,9 @@ def delete_comment(request, pk):
         {
             "comment": comment,
             "article": comment.article,
-            "deadline": moderation.edit_deadline(comment.created_at),
+            "change": personal.change_until(
+                moderation.edit_deadline(comment.created_at)
+            ),
         },
     )
 
