@@ -598,7 +598,7 @@ def test_moderators_hear_of_a_published_comment_held_again_by_its_edit(
 # --- The pages are valid HTML --------------------------------------------------------------------
 
 
-def test_the_edit_and_delete_pages_are_valid_html(client, java, tmp_path):
+def test_the_edit_and_delete_pages_are_valid_html(client, java, tmp_path):  # noqa: F811
     import subprocess
 
     from tests.test_html_validity import _vnu_jar
