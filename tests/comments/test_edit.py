@@ -633,3 +633,16 @@ def test_the_edit_and_delete_pages_are_valid_html(client, java, tmp_path):  # no
     assert result.returncode == 0, result.stderr or result.stdout
     assert b"Your recent comment" in pages["own-comments"].content
     assert pages["refused"].status_code == 403
+
+
+def test_a_window_of_zero_turns_editing_off(client, published, settings):
+    settings.COMMENTS_EDIT_WINDOW = 0
+    article = make_article()
+
+    response = client.post(
+        reverse("comments:post", args=[article.pk]), comment_form_data(article)
+    )
+    comment = Comment.objects.get()
+
+    assert personal.MINE_COOKIE not in response.cookies
+    assert edit(client, comment, "Changed.", **ORIGIN).status_code == 403
