@@ -211,20 +211,21 @@ def in_edit_window(created_at, now=None) -> bool:
 EDIT_KEEPS_REASONS = frozenset({Comment.Reason.TOO_FAST, Comment.Reason.REPORTED})
 
 
-def edit_verdict(*, status: str, reason: str, verdict: Verdict) -> Verdict | None:
+def edit_verdict(
+    *, status: str, reason: str, moderated: bool, verdict: Verdict
+) -> Verdict | None:
     """What an author's edit does to a comment, given the posting rules' verdict on the new text.
 
-    Spam applies. A hold applies with its reason, except that a held comment keeps a reason
-    the edit cannot judge again (``EDIT_KEEPS_REASONS``). A verdict that would publish changes
-    nothing: an approved comment stays approved and a held one stays held, so editing never
-    skips the moderator. ``None`` means "leave status and reason as they are".
+    The posting rules decide, as for a new comment with this text: spam is spam, a hold is a
+    hold with its reason, and a held comment whose new text passes (links taken out, say) is
+    published. Except that a held comment stays held, with its reason, when the edit cannot
+    judge that reason again (``EDIT_KEEPS_REASONS``) or a moderator put it there
+    (``moderated``): an edit never overrules a moderator or a spam signal. ``None`` means
+    "leave status and reason as they are"; an approving verdict changes the status only (the
+    reason it was held stays on record, as after a moderator's approval).
     """
-    if verdict.status == Comment.Status.APPROVED:
-        return None
-    if (
-        verdict.status == Comment.Status.PENDING
-        and status == Comment.Status.PENDING
-        and reason in EDIT_KEEPS_REASONS
-    ):
+    if status == Comment.Status.PENDING and (moderated or reason in EDIT_KEEPS_REASONS):
+        return verdict if verdict.status == Comment.Status.SPAM else None
+    if verdict.status == status == Comment.Status.APPROVED:
         return None
     return verdict

@@ -310,7 +310,8 @@ def comment_edit(
     text gets the moderation verdict a new comment with it would get (``initial_verdict``,
     with the comment's own name, email and website and the editor's IP): more links than
     ``COMMENTS_MAX_LINKS`` holds it again, a blocked term sends it to spam, each with its
-    reason; a verdict that would publish leaves the status alone (``moderation.edit_verdict``).
+    reason, and a held comment whose new text passes is published — unless a moderator held
+    it or its reason cannot be judged again (``moderation.edit_verdict``).
     Name, email and website are not editable. The text is rendered again and ``edited_at``
     set; counts and pages follow when public comments change, under the story's row lock.
     An unchanged text changes nothing.
@@ -335,15 +336,19 @@ def comment_edit(
             ip_address=client.ip_address,
         )
         change = moderation.edit_verdict(
-            status=comment.status, reason=comment.reason, verdict=verdict
+            status=comment.status,
+            reason=comment.reason,
+            moderated=comment.moderated_at is not None,
+            verdict=verdict,
         )
         comment.body = body
         comment.body_html = render_comment(body)
         comment.edited_at = timezone.now()
         if change is not None:
             comment.status = change.status
-            comment.reason = change.reason
-            comment.reason_detail = change.detail[:200]
+            if change.status != Comment.Status.APPROVED:
+                comment.reason = change.reason
+                comment.reason_detail = change.detail[:200]
         try:
             comment.clean_fields(
                 exclude=[f.name for f in Comment._meta.fields if f.name != "body"]
@@ -362,11 +367,14 @@ def comment_edit(
                 "reason_detail",
             ]
         )
-        if was_public:
-            # Its words changed on the page, or it left the page.
-            if comment.status != Comment.Status.APPROVED:
+        is_public = comment.status == Comment.Status.APPROVED
+        if was_public or is_public:
+            # Its words changed on the page, or it left or joined the page.
+            if was_public != is_public:
                 article_comment_counts_refresh(article_ids=[comment.article_id])
             pages_changed()
+        if is_public and not was_public:
+            transaction.on_commit(lambda: notices.comments_published([comment.pk]))
         if was_public and comment.status == Comment.Status.PENDING:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
     return comment

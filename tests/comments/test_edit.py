@@ -237,16 +237,62 @@ def test_an_edit_adding_a_blocked_term_goes_to_spam_silently(client, published):
     assertNotContains(own, "cheapwatches")
 
 
-def test_editing_a_held_comment_never_publishes_it(client, settings):
+def test_a_held_comment_whose_edit_passes_the_rules_is_published(
+    client, settings, committed
+):
+    settings.COMMENTS_MAX_LINKS = 0
     article = make_article()
-    comment = post(client, article, body="Held first.")
-    settings.COMMENTS_MODERATION = "none"  # the rules would now publish it
+    make_comment(article=article, name="Pat Reader", email="pat@example.org")
+    comment = post(client, article, body="Details at https://a.example")
+    assert comment.reason == Comment.Reason.TOO_MANY_LINKS
 
-    edit(client, comment, "Held first, edited.", **ORIGIN)
+    with committed():
+        response = edit(client, comment, "Details on the council's site.", **ORIGIN)
+
+    comment.refresh_from_db()
+    article.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert (
+        comment.reason == Comment.Reason.TOO_MANY_LINKS
+    )  # why it was held stays on record
+    assert article.comment_count == 2
+    assert response["Location"].endswith(f"#comment-{comment.pk}")
+    assertContains(
+        Client().get(article.get_absolute_url()), "Details on the council's site."
+    )
+
+
+def test_a_held_comment_whose_edit_is_still_held_says_the_new_reason(client, settings):
+    settings.COMMENTS_MAX_LINKS = 0
+    article = make_article()
+    comment = post(client, article, body="Details at https://a.example")
+
+    edit(client, comment, "Details on the council's site.", **ORIGIN)
 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
     assert comment.reason == Comment.Reason.FIRST_TIME
+    own = client.get(article.get_absolute_url())
+    assertContains(own, "Held because it is your first comment here.")
+    assertNotContains(own, "Held because it contains a link.")
+
+
+def test_a_comment_a_moderator_held_stays_held_through_an_edit(client, published):
+    from comments.services import comments_moderate
+
+    article = make_article()
+    comment = post(client, article, body="Published, then held by a moderator.")
+    comments_moderate(
+        Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.PENDING,
+        moderator=None,
+    )
+
+    edit(client, comment, "Published, then held, then edited.", **ORIGIN)
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.body == "Published, then held, then edited."
 
 
 def test_a_comment_held_as_too_fast_keeps_that_reason_through_an_edit(client):
