@@ -338,7 +338,9 @@ def comment_edit(
         change = moderation.edit_verdict(
             status=comment.status,
             reason=comment.reason,
-            moderated=comment.moderated_at is not None,
+            # A moderator's decision since the last edit (an edit's own hold is not theirs).
+            moderated=comment.moderated_at is not None
+            and (comment.edited_at is None or comment.moderated_at > comment.edited_at),
             verdict=verdict,
         )
         comment.body = body

@@ -692,3 +692,27 @@ def test_a_window_of_zero_turns_editing_off(client, published, settings):
 
     assert personal.MINE_COOKIE not in response.cookies
     assert edit(client, comment, "Changed.", **ORIGIN).status_code == 403
+
+
+def test_a_hold_from_an_edit_is_lifted_by_the_next_edit(client, settings):
+    from comments.services import comments_moderate
+
+    settings.COMMENTS_MAX_LINKS = 0
+    article = make_article()
+    comment = post(client, article, body="Plain words.")
+    assert comment.status == Comment.Status.PENDING
+    make_comment(article=article, name="Pat Reader", email="pat@example.org")
+    comments_moderate(  # approved by a moderator before the edits
+        Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.APPROVED,
+        moderator=None,
+    )
+
+    edit(client, comment, "Plain words, https://a.example", **ORIGIN)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.moderated_at is not None
+    edit(client, comment, "Plain words again.", **ORIGIN)
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
