@@ -716,3 +716,21 @@ def test_a_hold_from_an_edit_is_lifted_by_the_next_edit(client, settings):
 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
+
+
+def test_hostile_text_stays_text_on_the_edit_and_delete_pages(client, published):
+    from tests.comments.test_render import HOSTILE_BODY, HOSTILE_NAME
+
+    article = make_article()
+    comment = post(client, article, name=HOSTILE_NAME, body=HOSTILE_BODY)
+
+    pages = [
+        client.get(reverse("comments:edit", args=[comment.pk])),
+        client.get(reverse("comments:delete", args=[comment.pk])),
+        edit(client, comment, HOSTILE_BODY + "\n\n" + "x" * 5000, **ORIGIN),
+    ]
+
+    for response in pages:
+        html = response.content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(4)&lt;/script&gt;" in html
