@@ -34,6 +34,10 @@ def test_post_fix_a_typo_inside_the_window_and_everyone_sees_the_fixed_text(
 
     own = reader.locator(".own-comments")
     expect(own).to_contain_text("Your recent comment")
+    comment = Comment.objects.get()
+    # With JavaScript the controls are under the comment itself too.
+    in_thread = reader.locator(f"#comment-{comment.pk} .own-controls")
+    expect(in_thread.get_by_role("link", name="Edit")).to_be_visible()
     screenshot(reader, f"own-comment-controls-{width}")
     own.get_by_role("link", name="Edit").click()
 
@@ -45,7 +49,6 @@ def test_post_fix_a_typo_inside_the_window_and_everyone_sees_the_fixed_text(
     box.fill("Six weeks of roadworks on the harbour road again.")
     reader.get_by_role("button", name="Save changes").click()
 
-    comment = Comment.objects.get()
     assert reader.url.endswith(f"#comment-{comment.pk}")
     mine = reader.locator(f"#comment-{comment.pk}")
     expect(mine).to_contain_text("harbour road again.")
@@ -57,6 +60,27 @@ def test_post_fix_a_typo_inside_the_window_and_everyone_sees_the_fixed_text(
     expect(theirs).not_to_contain_text("raod")
     expect(theirs.locator(".comment__edited")).to_be_visible()
     expect(stranger.get_by_role("link", name="Edit")).to_have_count(0)
+
+
+def test_without_javascript_the_controls_are_in_the_recent_comments_block(
+    chromium, live_server, story, settings, transactional_db
+):
+    settings.COMMENTS_MODERATION = "none"
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        reader = context.new_page()
+        reader.goto(story.get_absolute_url())
+        fill_comment(reader, body="No script here, one typo: teh.")
+        comment = Comment.objects.get()
+
+        expect(reader.locator(f"#comment-{comment.pk} .own-controls")).to_have_count(0)
+        reader.locator(".own-comments").get_by_role("link", name="Edit").click()
+        reader.get_by_role("textbox", name="Comment").fill("No script here, no typo.")
+        reader.get_by_role("button", name="Save changes").click()
+
+        expect(reader.locator(f"#comment-{comment.pk}")).to_contain_text("no typo.")
+    finally:
+        context.close()
 
 
 def test_a_held_comment_says_why_and_can_be_fixed_or_deleted(
