@@ -268,3 +268,26 @@ class CommentForm(forms.ModelForm):
         for field in self.visible_fields():
             items += [(field.id_for_label, error) for error in field.errors]
         return items
+
+
+class CommentEditForm(forms.Form):
+    """The author's own comment text, changed inside the edit window (name, email and website stay).
+
+    The length limit is checked here rather than by the browser (no ``maxlength``), so a
+    pasted text that is too long is refused with its length instead of cut short unseen.
+    """
+
+    bound_field_class = ErrorFirstBoundField
+
+    # The same box as the Leave a Reply form's: the model's limit, no maxlength, the counter.
+    body = comment_formfield(
+        Comment._meta.get_field("body"),
+        widget=forms.Textarea(attrs={"rows": 9}),
+        error_messages={"required": _("Please write a comment.")},
+    )
+
+    def clean_body(self) -> str:
+        body = text.clean_text(self.cleaned_data["body"]).strip()
+        if not body:
+            raise forms.ValidationError(_("Please write a comment."), code="required")
+        return body

@@ -41,6 +41,10 @@ THREAD_FIELDS = (
     "body_html",
     "status",
     "created_at",
+    # "edited" in the shared thread; why a held comment waits, for its author only (never the
+    # detail, which can name a blocked term).
+    "edited_at",
+    "reason",
 )
 
 

@@ -199,3 +199,68 @@ def posting_notice(state) -> str:
         "waits for a moderator first.",
         links,
     ) % {"max": links}
+
+
+def held_reason_text(reason: str) -> str:
+    """Why a held comment waits, in plain words for its author (templates/personal/_held_notice.html).
+
+    Only the holds a reader can understand and act on are named; everything else — a form
+    sent too fast or reused, readers' reports, and anything new — is "Held for review.", so
+    the words never tell a spammer which check caught them. Blocked terms and the honeypot
+    send comments to spam, which is never shown, but they get the generic words too.
+    """
+    if reason == Comment.Reason.FIRST_TIME:
+        return _("Held because it is your first comment here.")
+    if reason == Comment.Reason.TOO_MANY_LINKS:
+        limit = settings.COMMENTS_MAX_LINKS
+        if limit < 1:
+            return _("Held because it contains a link.")
+        return ngettext(
+            "Held because it has more than %(n)s link.",
+            "Held because it has more than %(n)s links.",
+            limit,
+        ) % {"n": limit}
+    if reason == Comment.Reason.LATE and settings.COMMENTS_MODERATE_AFTER_DAYS:
+        days = settings.COMMENTS_MODERATE_AFTER_DAYS
+        return ngettext(
+            "Held because this discussion is older than %(n)s day.",
+            "Held because this discussion is older than %(n)s days.",
+            days,
+        ) % {"n": days}
+    if reason == Comment.Reason.HOLD_ALL:
+        return _("Held: every comment here is checked by a moderator.")
+    return _("Held for review.")
+
+
+def edit_deadline(created_at):
+    """Until when the author may edit or delete a comment posted at ``created_at``."""
+    return created_at + timedelta(minutes=max(0, settings.COMMENTS_EDIT_WINDOW))
+
+
+def in_edit_window(created_at, now=None) -> bool:
+    """True while a comment posted at ``created_at`` may still be changed by its author."""
+    return (now or timezone.now()) < edit_deadline(created_at)
+
+
+# Holds an edit cannot judge again (the form's timing, readers' reports): a held comment keeps them.
+EDIT_KEEPS_REASONS = frozenset({Comment.Reason.TOO_FAST, Comment.Reason.REPORTED})
+
+
+def edit_verdict(
+    *, status: str, reason: str, moderated: bool, verdict: Verdict
+) -> Verdict | None:
+    """What an author's edit does to a comment, given the posting rules' verdict on the new text.
+
+    The posting rules decide, as for a new comment with this text: spam is spam, a hold is a
+    hold with its reason, and a held comment whose new text passes (links taken out, say) is
+    published. Except that a held comment stays held, with its reason, when the edit cannot
+    judge that reason again (``EDIT_KEEPS_REASONS``) or a moderator put it there
+    (``moderated``): an edit never overrules a moderator or a spam signal. ``None`` means
+    "leave status and reason as they are"; an approving verdict changes the status only (the
+    reason it was held stays on record, as after a moderator's approval).
+    """
+    if status == Comment.Status.PENDING and (moderated or reason in EDIT_KEEPS_REASONS):
+        return verdict if verdict.status == Comment.Status.SPAM else None
+    if verdict.status == status == Comment.Status.APPROVED:
+        return None
+    return verdict

@@ -44,11 +44,13 @@ COMMENT = (
     '<header class="comment__meta">'
     '<span class="avatar avatar--{hue}" aria-hidden="true">{initials}</span>'
     '<span class="comment__author">{author}</span>'
-    '<a class="comment__date" href="{page_url}#comment-{id}"><time datetime="{iso}">{when}</time></a>'
+    '<a class="comment__date" href="{page_url}#comment-{id}"><time datetime="{iso}">{when}</time></a>{edited}'
     "</header>"
     '<div class="comment__text">{body}</div>{reply}'
     "</article>{after}\n"
 )
+# The author changed the text inside the edit window (comments.services.comment_edit).
+EDITED = '<span class="comment__edited">edited</span>'
 REPLY = (
     '<p class="comment__reply"><a class="comment-reply-link" rel="nofollow" '
     'href="{reply_url}replytocom={id}#respond" aria-label="Reply to {name}">Reply</a></p>'
@@ -108,6 +110,7 @@ def render_comments(
                 page_url=page_url,
                 iso=iso,
                 when=stamp,
+                edited=EDITED if c.edited_at else "",
                 body=c.body_html,
                 reply=REPLY.format(reply_url=reply_url, id=c.id, name=escape(c.name))
                 if can_reply

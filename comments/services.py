@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
@@ -258,6 +258,158 @@ def _enqueue_notification(comment_id: int) -> None:
         logger.exception(
             "Could not queue the moderator notification for comment %s", comment_id
         )
+
+
+class NotYourComment(CommentRefused):
+    """The browser asking did not post this comment (no, an old or a forged ``comments_mine`` cookie)."""
+
+    status = 403
+    code = "not_yours"
+    message_text = _(
+        "A comment can only be changed from the browser that posted it, "
+        "shortly after posting."
+    )
+
+
+class EditWindowClosed(CommentRefused):
+    status = 403
+    code = "edit_window"
+
+    def __init__(self, message=None):
+        minutes = settings.COMMENTS_EDIT_WINDOW
+        super().__init__(
+            message
+            or ngettext(
+                "A comment can be changed for %(n)s minute after posting; that time is over for this one.",
+                "A comment can be changed for %(n)s minutes after posting; that time is over for this one.",
+                minutes,
+            )
+            % {"n": minutes}
+        )
+
+
+class CommentHasReplies(CommentRefused):
+    status = 403
+    code = "has_replies"
+    message_text = _(
+        "Someone has replied to this comment, so it can no longer be changed."
+    )
+
+
+def comment_change_check(*, comment: Comment, owned: bool, now=None) -> None:
+    """Refuse (403) unless the comment's author may still edit or delete it.
+
+    ``owned``: this browser posted it (``personal.owns``, a signed cookie; a name or an email
+    proves nothing). Then: still held or published, inside ``COMMENTS_EDIT_WINDOW`` minutes of
+    posting (the stored time, not the cookie's), and no published reply yet — once others
+    have answered, the words they answered stay. One query (the replies).
+    """
+    if not owned or comment.status not in (
+        Comment.Status.APPROVED,
+        Comment.Status.PENDING,
+    ):
+        raise NotYourComment
+    if not moderation.in_edit_window(comment.created_at, now):
+        raise EditWindowClosed
+    if comment.replies.filter(status=Comment.Status.APPROVED).exists():
+        raise CommentHasReplies
+
+
+def comment_edit(
+    *, comment: Comment, body: str, owned: bool, client: Client = Client()
+) -> Comment:
+    """Change the text of the author's own comment under the posting rules, or raise ``CommentRefused``.
+
+    ``comment_change_check`` first (and closed stories refuse, as for a new comment). The new
+    text gets the moderation verdict a new comment with it would get (``initial_verdict``,
+    with the comment's own name, email and website and the editor's IP): more links than
+    ``COMMENTS_MAX_LINKS`` holds it again, a blocked term sends it to spam, each with its
+    reason, and a held comment whose new text passes is published — unless a moderator held
+    it or its reason cannot be judged again (``moderation.edit_verdict``).
+    Name, email and website are not editable. The text is rendered again and ``edited_at``
+    set; counts and pages follow when public comments change, under the story's row lock.
+    An unchanged text changes nothing.
+    """
+    body = (body or "").strip()
+    with transaction.atomic():
+        _articles_lock([comment.article_id])
+        # Read again under the lock: a moderator's decision or a reply may just have landed.
+        comment = Comment.objects.select_related("article").get(pk=comment.pk)
+        comment_change_check(comment=comment, owned=owned)
+        if moderation.comments_closed(comment.article):
+            raise DiscussionClosed
+        if body == comment.body:
+            return comment
+        was_public = comment.status == Comment.Status.APPROVED
+        verdict = moderation.initial_verdict(
+            article=comment.article,
+            name=comment.name,
+            email=comment.email,
+            url=comment.url,
+            body=body,
+            ip_address=client.ip_address,
+        )
+        change = moderation.edit_verdict(
+            status=comment.status,
+            reason=comment.reason,
+            # A moderator's decision since the last edit (an edit's own hold is not theirs).
+            moderated=comment.moderated_at is not None
+            and (comment.edited_at is None or comment.moderated_at > comment.edited_at),
+            verdict=verdict,
+        )
+        comment.body = body
+        comment.body_html = render_comment(body)
+        comment.edited_at = timezone.now()
+        if change is not None:
+            comment.status = change.status
+            if change.status != Comment.Status.APPROVED:
+                comment.reason = change.reason
+                comment.reason_detail = change.detail[:200]
+        try:
+            comment.clean_fields(
+                exclude=[f.name for f in Comment._meta.fields if f.name != "body"]
+            )
+        except ValidationError as exc:
+            raise InvalidComment(
+                [ValidationError(m, code="invalid") for m in exc.messages]
+            ) from None
+        comment.save(
+            update_fields=[
+                "body",
+                "body_html",
+                "edited_at",
+                "status",
+                "reason",
+                "reason_detail",
+            ]
+        )
+        is_public = comment.status == Comment.Status.APPROVED
+        if was_public or is_public:
+            # Its words changed on the page, or it left or joined the page.
+            if was_public != is_public:
+                article_comment_counts_refresh(article_ids=[comment.article_id])
+            pages_changed()
+        if is_public and not was_public:
+            transaction.on_commit(lambda: notices.comments_published([comment.pk]))
+        if was_public and comment.status == Comment.Status.PENDING:
+            transaction.on_commit(lambda: _enqueue_notification(comment.pk))
+    return comment
+
+
+def comment_withdraw(*, comment: Comment, owned: bool) -> None:
+    """Delete the author's own comment for good, or raise ``CommentRefused`` (``comment_change_check``).
+
+    Deleted, not marked removed: inside the edit window, with nobody's published reply
+    depending on it, the author's wish is simply honoured and nothing of theirs is kept
+    (docs/decisions.md). Counts and pages follow through ``comments_delete``.
+    """
+    with transaction.atomic():
+        _articles_lock([comment.article_id])
+        fresh = Comment.objects.filter(pk=comment.pk).first()
+        if fresh is None:
+            raise NotYourComment
+        comment_change_check(comment=fresh, owned=owned)
+        comments_delete(comments=Comment.objects.filter(pk=fresh.pk))
 
 
 def comments_moderate(comments, *, status: str, moderator) -> int:

@@ -16,4 +16,6 @@ urlpatterns = [
         views.notice_unsubscribe,
         name="notice_unsubscribe",
     ),
+    path("comments/<int:pk>/edit/", views.edit_comment, name="edit"),
+    path("comments/<int:pk>/delete/", views.delete_comment, name="delete"),
 ]

@@ -165,6 +165,7 @@ PAGE_CACHE_BYPASS_COOKIES = env.list(
         "comment_author",
         "comments_held",
         "comments_posted",
+        "comments_mine",
     ],
 )
 # Parts of a page that differ on every render without changing what it says: the comment

@@ -64,13 +64,18 @@ def discussion(context, article):
             "remember": bool(remembered),
         }
         form = CommentForm(article=article, user=request.user, initial=initial)
-    held_comments = []
-    if personal.held_ids(request):
+    held_comments, own_comments = [], []
+    # Readers without these cookies (nearly all) cost no query here.
+    if personal.held_ids(request) or personal.own_ids(request):
         approved, held = thread_comments(request, article)
-        held_comments = _held_for_display(held, approved)
+        held_comments = _held_for_display(
+            held, approved, personal.held_controls(request, held, approved)
+        )
+        own_comments = personal.own_published(request, approved)
     return {
         "thread_html": thread_html,
         "held_comments": held_comments,
+        "own_comments": own_comments,
         "article": article,
         "article_url": article_url,
         "form": form,
@@ -125,7 +130,11 @@ def thread_comments(request, article) -> tuple[list, list]:
     return cached[1], cached[2]
 
 
-def _held_for_display(held, approved) -> list[dict]:
+def _held_for_display(held, approved, controls) -> list[dict]:
+    """The reader's held comments for templates/personal/_held_comments.html.
+
+    ``controls``: ``{id: until when}`` for those the reader may still edit or delete.
+    """
     names = {c.id: c.name for c in approved}
     items = []
     for c in held:
@@ -139,6 +148,8 @@ def _held_for_display(held, approved) -> list[dict]:
                 "body": mark_safe(c.body_html),  # noqa: S308 - escaped and nh3-sanitised when posted
                 "parent_id": c.parent_id if c.parent_id in names else None,
                 "parent_name": names.get(c.parent_id, ""),
+                "why": moderation.held_reason_text(c.reason),
+                "change": controls.get(c.id),
             }
         )
     return items

@@ -152,3 +152,17 @@
   box.addEventListener("input", update);
   update();
 })();
+
+// --- Own comments (issue 11): the author's Edit and Delete also under their comment ---
+// The shared thread is the same for every reader; "Your recent comment" (templates/personal/)
+// carries the controls. This copies them under the comment itself, where the author looks.
+(function () {
+  "use strict";
+  var items = document.querySelectorAll(".own-comments__item[data-comment]");
+  Array.prototype.forEach.call(items, function (item) {
+    var comment = document.getElementById("comment-" + item.getAttribute("data-comment"));
+    var body = comment && comment.querySelector(".comment__body");
+    var controls = item.querySelector(".own-controls");
+    if (body && controls) body.appendChild(controls.cloneNode(true));
+  });
+})();
