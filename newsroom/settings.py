@@ -311,14 +311,28 @@ TASKS = {
     }
 }
 
+# Everything goes to the console once, through the root logger. Django's own defaults give the
+# "django" logger a console handler of its own (with DEBUG) and let it propagate to the root
+# as well, which printed every warning and autoreloader line twice under `make run`; here
+# "django" keeps only the error emails to ADMINS (without DEBUG, as Django's default) and
+# propagates. "django.server" (runserver's request lines) keeps Django's own format, once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {
         "handlers": ["console"],
         "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
     },
+    "loggers": {"django": {"handlers": ["mail_admins"], "propagate": True}},
 }
 
 # Comments: the moderation rules (docs/moderation.md explains each one).
