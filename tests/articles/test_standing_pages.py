@@ -392,3 +392,20 @@ def test_moderator_admin_index_does_not_offer_them(moderator_client):
     assert response.status_code == 200
     assertNotContains(response, reverse("admin:articles_standingpage_changelist"))
     assertNotContains(response, reverse("admin:articles_publication_changelist"))
+
+
+# --- For crawlers ----------------------------------------------------------------------------
+
+
+def test_the_pages_sitemap_lists_home_and_only_the_written_pages(client, settings):
+    make_page("terms")
+    make_page("about")
+
+    response = client.get(reverse("discovery:sitemap-section", args=["pages"]))
+
+    locations = re.findall(r"<loc>([^<]+)</loc>", response.content.decode())
+    assert locations == [
+        f"{settings.SITE_URL}/",
+        f"{settings.SITE_URL}/about/",
+        f"{settings.SITE_URL}/terms/",
+    ]
