@@ -30,7 +30,7 @@ def seed():
 def test_the_demo_writes_all_five_kinds_of_page():
     content = data.load()
 
-    assert data.PAGE_KINDS == tuple(StandingPage.Kind.values)
+    assert tuple(StandingPage.Kind.values) == data.PAGE_KINDS
     assert sorted(p["slug"] for p in content.pages) == sorted(data.PAGE_KINDS)
     assert content.publication["news_desk_email"].endswith("@example.org")
 
