@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from articles.models import Publication, StandingPage
+from articles.services import publication_save, standing_page_save
 from comments.models import Comment
 from tests.factories import (
     comment_form_data,
@@ -52,6 +54,23 @@ def test_every_page_type_is_valid_html(client, java, tmp_path):
     )
     deepest = make_comment(article=article, parent=reply)  # COMMENTS_MAX_DEPTH is 3
     make_comment(article=article, status=Comment.Status.PENDING)
+    # The paper's details and two standing pages: the footer, and Contact's news desk card.
+    publication_save(
+        publication=Publication(
+            tagline="Valley news",
+            address="3 Wend Quay\nEastbrook",
+            news_desk_email="desk@example.org",
+            phone="01632 960 123",
+        )
+    )
+    standing_page_save(
+        page=StandingPage(
+            slug="contact",
+            title="Contact",
+            summary="Reach the news desk.",
+            body="## A story\n\n| What | How |\n|---|---|\n| Tips | email |\n\n- one\n- two",
+        )
+    )
     pages = {
         "home": reverse("articles:home"),
         "article": article.get_absolute_url(),
@@ -62,6 +81,7 @@ def test_every_page_type_is_valid_html(client, java, tmp_path):
         "search": reverse("discovery:search") + "?q=One",
         "search-empty": reverse("discovery:search"),
         "not-found": "/section/no-such-section/",
+        "standing-page": "/contact/",
     }
     files = []
     for name, url in pages.items():
