@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
@@ -95,3 +96,23 @@ def permalink(request, pk):
     if not comment.article.is_public:
         raise Http404("No such comment")
     return HttpResponseRedirect(thread_url(comment))
+
+
+@never_cache
+@require_safe
+def preview(request, pk):
+    """Staff only: the story with this comment (held, spam or removed too) in its thread, marked.
+
+    What "View on site" opens in the admin for a comment readers cannot see. Never shared or
+    cached (the page is not a ``shared_page``; ``never_cache`` for browsers and proxies); 404
+    for anyone who may not read comments.
+    """
+    user = request.user
+    if not (
+        user.is_active and user.is_staff and user.has_perm("comments.view_comment")
+    ):
+        raise Http404("No such comment")
+    comment = get_object_or_404(
+        Comment.objects.select_related("article__section", "article__author"), pk=pk
+    )
+    return render_article(request, comment.article, extra={"comment_preview": comment})
