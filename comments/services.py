@@ -633,8 +633,8 @@ def commenter_data_export(*, email: str) -> dict:
     """Everything stored about one email address, as plain JSON-ready values.
 
     Their comments (text, names, websites, IPs, browsers, dates, statuses), the
-    trusted-commenter entries for the address, and the blocked terms naming the address or
-    one of the IPs their comments came from.
+    trusted-commenter entries for the address, and the blocked terms and blocks naming the
+    address or one of the IPs their comments came from.
     """
     email = (email or "").strip().lower()
     comments = list(
@@ -673,6 +673,19 @@ def commenter_data_export(*, email: str) -> dict:
             for b in BlockedTerm.objects.filter(
                 Q(term__iexact=email) | Q(term__in=ips)
             ).order_by("term")
+        ],
+        "blocks": [
+            {
+                "kind": b.kind,
+                "value": b.value,
+                "reason": b.reason,
+                "since": b.created_at.isoformat(),
+                "until": b.expires_at.isoformat() if b.expires_at else None,
+            }
+            for b in Block.objects.filter(
+                Q(kind=Block.Kind.EMAIL, value=email)
+                | Q(kind=Block.Kind.IP, value__in=ips)
+            ).order_by("created_at", "pk")
         ],
     }
 
