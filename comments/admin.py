@@ -25,13 +25,13 @@ OTHER_COMMENTS_SHOWN = 20
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    # Email and IP are on each comment's page: the list gives the text the room (1280 px).
+    # Email and IP are on each comment's page, and why a comment was held sits under its
+    # status: the list gives the text the room and fits at 1280 px (admin-comments.css).
     list_display = [
         "excerpt",
         "name",
         "article_link",
-        "status",
-        "reason",
+        "status_and_reason",
         "created_at",
     ]
     list_display_links = ["excerpt"]
@@ -64,13 +64,13 @@ class CommentAdmin(admin.ModelAdmin):
         "email",
         "url",
         "body",
+        "other_comments",
         "created_at",
         "ip_address",
         "user_agent",
         "user",
         "moderated_by",
         "moderated_at",
-        "other_comments",
     ]
     readonly_fields = [f for f in fields if f != "status"]
 
@@ -126,6 +126,16 @@ class CommentAdmin(admin.ModelAdmin):
             obj.article.get_absolute_url(),
             obj.article.headline,
             _("(opens in a new tab)"),
+        )
+
+    @admin.display(description=_("status · why held"), ordering="status")
+    def status_and_reason(self, obj):
+        if not obj.reason:
+            return obj.get_status_display()
+        return format_html(
+            '{}<span class="why-held">{}</span>',
+            obj.get_status_display(),
+            obj.get_reason_display(),
         )
 
     def view_on_site(self, obj):
@@ -377,7 +387,7 @@ class CommentAdmin(admin.ModelAdmin):
             parts.append(
                 gettext("Blocked %(duration)s: %(blocked)s.")
                 % {
-                    "duration": BlockDuration(duration).label.lower(),
+                    "duration": services.DURATION_WORDS[BlockDuration(duration)],
                     "blocked": result.summary(),
                 }
             )
@@ -402,9 +412,8 @@ class CommentAdmin(admin.ModelAdmin):
                 )
                 % {"count": result.hidden}
             )
-        level = (
-            messages.SUCCESS if result.created or result.hidden else messages.WARNING
-        )
+        done = result.created or result.extended or result.hidden
+        level = messages.SUCCESS if done else messages.WARNING
         self.message_user(
             request, " ".join(parts) or gettext("Nothing to block."), level
         )

@@ -55,6 +55,12 @@ class BlockAdminForm(forms.ModelForm):
     class Meta:
         model = Block
         fields = ["kind", "value", "reason"]
+        help_texts = {
+            "value": _(
+                "An email address (bob@example.org), a domain (spam.example: also its "
+                "subdomains, in emails and websites) or an IP address (203.0.113.7)."
+            ),
+        }
 
     def clean(self):
         cleaned = super().clean()

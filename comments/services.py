@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -442,15 +442,19 @@ def block_targets(*, comments, kinds) -> BlockTargets:
 @dataclass(frozen=True)
 class BlockResult:
     created: list  # the new Block rows
-    already: (
-        list  # (kind, value) pairs an active block covered already, at least as long
-    )
+    extended: list  # blocks in force that now last longer
+    already: list  # (kind, value) pairs blocked at least as long already
     shared_domains: list  # domains left out because many people share them
     hidden: int = 0  # earlier comments removed
 
     def summary(self) -> str:
-        """The new blocks as one line: "Email address: a@b.example, IP address: 192.0.2.1"."""
-        return ", ".join(str(b) for b in self.created)
+        """The new and lengthened blocks in one line: "Email address: a@b.example, IP address: 192.0.2.1"."""
+        return ", ".join(str(b) for b in [*self.created, *self.extended])
+
+
+def _lasts_as_long(current, wanted) -> bool:
+    """True when a block ending at ``current`` (None: never) lasts at least until ``wanted``."""
+    return current is None or (wanted is not None and current >= wanted)
 
 
 def commenters_block(
@@ -465,7 +469,8 @@ def commenters_block(
 ) -> BlockResult:
     """Block the authors of ``comments`` by email, domain and/or IP for ``duration`` (a ``BlockDuration``).
 
-    A value an active block already covers for at least as long gets no second block. With
+    A value already blocked gets no second block: the one in force is lengthened if this one
+    lasts longer, and left alone otherwise. With
     ``hide_earlier``, every approved or waiting comment from a blocked email, domain or IP is
     removed (``comments_moderate``: counts, pages and log kept right). New comments from them
     go to spam (``moderation.block_on``) until the block expires. Each selected comment's
@@ -478,16 +483,22 @@ def commenters_block(
         # Read before anything changes: the caller's queryset may filter on status.
         selected = _for_log(comments)
         targets = block_targets(comments=comments, kinds=kinds)
+        extended = []
         for kind, value in targets.values:
-            covering = Block.objects.active(now).filter(kind=kind, value=value)
-            if expires_at is not None:
-                covering = covering.filter(
-                    Q(expires_at__isnull=True) | Q(expires_at__gte=expires_at)
-                )
-            else:
-                covering = covering.filter(expires_at__isnull=True)
-            if covering.exists():
+            current = (
+                Block.objects.active(now)
+                .filter(kind=kind, value=value)
+                .order_by(F("expires_at").desc(nulls_first=True), "-pk")
+                .first()
+            )
+            if current is not None and _lasts_as_long(current.expires_at, expires_at):
                 already.append((kind, value))
+                continue
+            if current is not None:
+                # One block per value: the one in force lasts longer now (its History says who).
+                current.expires_at = expires_at
+                current.save(update_fields=["expires_at"])
+                extended.append(current)
                 continue
             block = Block(
                 kind=kind,
@@ -499,6 +510,15 @@ def commenters_block(
             block.full_clean()
             block.save()
             created.append(block)
+        decisions_log(
+            comments=extended,
+            moderator=moderator,
+            message=gettext("Extended %(duration)s from now (%(reason)s).")
+            % {
+                "duration": DURATION_WORDS[blocks.BlockDuration(duration)],
+                "reason": reason,
+            },
+        )
         hidden = 0
         if hide_earlier and targets.values:
             hidden = comments_moderate(
@@ -511,6 +531,7 @@ def commenters_block(
             )
         result = BlockResult(
             created=created,
+            extended=extended,
             already=already,
             shared_domains=targets.shared_domains,
             hidden=hidden,
@@ -524,7 +545,7 @@ def commenters_block(
                     "Blocked its author %(duration)s: %(blocked)s%(reason)s."
                 )
                 % {
-                    "duration": _DURATION_WORDS[blocks.BlockDuration(duration)],
+                    "duration": DURATION_WORDS[blocks.BlockDuration(duration)],
                     "blocked": result.summary() or gettext("already blocked"),
                     "reason": f" ({reason.strip()})"
                     if reason and reason.strip()
@@ -534,7 +555,8 @@ def commenters_block(
     return result
 
 
-_DURATION_WORDS = {
+# "Blocked for 7 days…": the durations as the log and the admin's messages say them.
+DURATION_WORDS = {
     blocks.BlockDuration.DAY: _("for 1 day"),
     blocks.BlockDuration.WEEK: _("for 7 days"),
     blocks.BlockDuration.MONTH: _("for 30 days"),

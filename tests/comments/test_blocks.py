@@ -157,19 +157,21 @@ def test_domain_blocks_take_the_email_and_website_domains_but_never_a_shared_one
     assert not Block.objects.filter(value="gmail.com").exists()
 
 
-def test_blocking_again_for_no_longer_adds_no_second_block():
+def test_blocking_again_keeps_one_block_per_value_lengthened_when_asked_for_longer():
     moderator = make_moderator()
     comment = make_comment(email="a@troll.example")
     selected = Comment.objects.filter(pk=comment.pk)
     kwargs = {"comments": selected, "kinds": ["email"], "reason": "r", "hide_earlier": False, "moderator": moderator}  # fmt: skip
-    services.commenters_block(duration="30d", **kwargs)
+    first = services.commenters_block(duration="30d", **kwargs)
 
     shorter = services.commenters_block(duration="7d", **kwargs)
     longer = services.commenters_block(duration="forever", **kwargs)
 
-    assert shorter.created == [] and shorter.already == [("email", "a@troll.example")]
-    assert len(longer.created) == 1
-    assert Block.objects.count() == 2
+    assert shorter.created == shorter.extended == []
+    assert shorter.already == [("email", "a@troll.example")]
+    assert longer.created == [] and longer.extended == first.created
+    [block] = Block.objects.all()
+    assert block.expires_at is None
 
 
 def test_hide_earlier_removes_their_published_and_waiting_comments_only(client):

@@ -191,7 +191,7 @@ def test_block_the_commenter_blocks_logs_and_hides(desk, moderator):
 
     assertContains(
         page,
-        "Blocked forever: Email address: troll@bad.example, IP address: 192.0.2.8.",
+        "Blocked for good: Email address: troll@bad.example, IP address: 192.0.2.8.",
     )
     assertContains(page, "2 earlier comments removed.")
     assert {
@@ -409,8 +409,7 @@ def test_the_list_leaves_email_and_ip_to_the_comments_page_and_opens_stories_in_
         "excerpt",
         "name",
         "article_link",
-        "status",
-        "reason",
+        "status_and_reason",
         "created_at",
     ]
     assertNotContains(listing, "192.0.2.77")
@@ -420,3 +419,13 @@ def test_the_list_leaves_email_and_ip_to_the_comments_page_and_opens_stories_in_
         f'<a href="{comment.article.get_absolute_url()}" target="_blank" rel="noopener">',
     )
     assertContains(listing, "(opens in a new tab)")
+
+
+def test_why_a_comment_was_held_shows_under_its_status_in_the_list(desk):
+    make_comment(status=Comment.Status.PENDING, reason=Comment.Reason.TOO_MANY_LINKS)
+
+    listing = desk.get(reverse(CHANGELIST))
+
+    assertContains(
+        listing, 'Pending<span class="why-held">Too many links</span>', html=False
+    )
