@@ -429,3 +429,49 @@ def test_why_a_comment_was_held_shows_under_its_status_in_the_list(desk):
     assertContains(
         listing, 'Pending<span class="why-held">Too many links</span>', html=False
     )
+
+
+@pytest.mark.parametrize("extra", [0, 25])
+def test_the_preview_runs_the_same_queries_however_long_the_thread(
+    desk, extra, django_assert_num_queries
+):
+    article = make_article()
+    for _ in range(2 + extra):
+        make_comment(article=article)
+    held = make_comment(article=article, status=Comment.Status.PENDING)
+    desk.get(reverse("comments:preview", args=[held.pk]))  # warm the session and caches
+
+    # session, user, the comment and its story, the thread, the held row, ad slots
+    with django_assert_num_queries(7):
+        desk.get(reverse("comments:preview", args=[held.pk]))
+
+
+@pytest.mark.parametrize("others", [1, 30])
+def test_a_comments_page_runs_the_same_queries_however_many_other_comments(
+    desk, others, django_assert_num_queries
+):
+    comment = make_comment(email="busy@example.org", status=Comment.Status.PENDING)
+    for _ in range(others):
+        make_comment(email="busy@example.org")
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    desk.get(url)
+
+    # The list of their comments is two queries (counts by status, the newest 20) at any size.
+    with django_assert_num_queries(7):
+        desk.get(url)
+
+
+def test_hostile_text_in_other_comments_and_the_preview_is_shown_as_text(desk):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    comment = make_comment(
+        email="h@example.org", name=hostile, status=Comment.Status.PENDING, body=hostile
+    )
+    make_comment(email="h@example.org", body=hostile)
+
+    change = desk.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+    preview = desk.get(reverse("comments:preview", args=[comment.pk]))
+
+    for page in (change, preview):
+        assertNotContains(page, "<script>alert(1)")
+        assertNotContains(page, "<img src=x")
+        assertContains(page, "&lt;script&gt;alert(1)&lt;/script&gt;")
