@@ -12,10 +12,10 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 
 
 def decisions_log(*, comments, moderator, message: str) -> int:
-    """Record one decision on each of ``comments`` (model instances) by ``moderator``; returns how many.
+    """Record one decision on each of ``comments`` by ``moderator``; returns how many.
 
-    One INSERT for them all. ``message`` is what History shows ("Approved", "Marked as
-    spam"…). Nothing is logged without a moderator (a rule acting on its own, not a person).
+    ``comments`` are model instances (blocks use it too: "Block ended early."), one INSERT
+    for them all. ``message`` is what History shows ("Approved.", "Marked as spam."…). Nothing is logged without a moderator (a rule acting on its own, not a person).
     """
     return _log(comments, moderator, message, CHANGE)
 

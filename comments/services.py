@@ -470,14 +470,17 @@ def commenters_block(
     """Block the authors of ``comments`` by email, domain and/or IP for ``duration`` (a ``BlockDuration``).
 
     A value already blocked gets no second block: the one in force is lengthened if this one
-    lasts longer, and left alone otherwise. With
-    ``hide_earlier``, every approved or waiting comment from a blocked email, domain or IP is
-    removed (``comments_moderate``: counts, pages and log kept right). New comments from them
-    go to spam (``moderation.block_on``) until the block expires. Each selected comment's
-    History says what was blocked, and each new block's History who set it.
+    lasts longer, and left alone otherwise. With ``hide_earlier``, every approved or waiting
+    comment from a blocked email, domain or IP is removed (``comments_moderate``: counts,
+    pages and log kept right). New comments from them go to spam (``moderation.block_on``)
+    until the block expires. Each selected comment's History says what was blocked (unless
+    ``log`` is off: the caller words it), and each block's History who set or lengthened it.
     """
     now = timezone.now()
     expires_at = blocks.expiry(duration, now)
+    reason = (reason or "").strip()[:200]
+    for_how_long = DURATION_WORDS[blocks.BlockDuration(duration)]
+    why = f" ({reason})" if reason else ""
     created, already = [], []
     with transaction.atomic():
         # Read before anything changes: the caller's queryset may filter on status.
@@ -503,7 +506,7 @@ def commenters_block(
             block = Block(
                 kind=kind,
                 value=value,
-                reason=(reason or "").strip()[:200],
+                reason=reason,
                 expires_at=expires_at,
                 created_by=moderator,
             )
@@ -513,11 +516,8 @@ def commenters_block(
         decisions_log(
             comments=extended,
             moderator=moderator,
-            message=gettext("Extended %(duration)s from now (%(reason)s).")
-            % {
-                "duration": DURATION_WORDS[blocks.BlockDuration(duration)],
-                "reason": reason,
-            },
+            message=gettext("Lengthened: now %(duration)s from now%(reason)s.")
+            % {"duration": for_how_long, "reason": why},
         )
         hidden = 0
         if hide_earlier and targets.values:
@@ -545,11 +545,9 @@ def commenters_block(
                     "Blocked its author %(duration)s: %(blocked)s%(reason)s."
                 )
                 % {
-                    "duration": DURATION_WORDS[blocks.BlockDuration(duration)],
+                    "duration": for_how_long,
                     "blocked": result.summary() or gettext("already blocked"),
-                    "reason": f" ({reason.strip()})"
-                    if reason and reason.strip()
-                    else "",
+                    "reason": why,
                 },
             )
     return result

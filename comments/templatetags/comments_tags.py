@@ -5,7 +5,7 @@ from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from comments import moderation, personal
 from comments.forms import CommentForm
@@ -112,10 +112,11 @@ def _thread_html(request, article, article_url, raw_page, state) -> str:
     )
 
 
+# What the staff preview (comments.views.preview) says on the one comment readers cannot see.
 PREVIEW_NOTES = {
-    Comment.Status.PENDING: _("Held — only staff see this"),
-    Comment.Status.SPAM: _("Marked as spam — only staff see this"),
-    Comment.Status.REMOVED: _("Removed — only staff see this"),
+    Comment.Status.PENDING: gettext_lazy("Held — only staff see this"),
+    Comment.Status.SPAM: gettext_lazy("Marked as spam — only staff see this"),
+    Comment.Status.REMOVED: gettext_lazy("Removed — only staff see this"),
 }
 
 
