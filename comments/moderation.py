@@ -4,17 +4,20 @@ Every rule reads its setting at call time (so tests and env overrides apply) and
 hold or spam verdict carries a reason moderators can filter by.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from comments.models import BlockedTerm, Comment, TrustedCommenter
+from comments import blocks
+from comments.models import Block, BlockedTerm, Comment, TrustedCommenter
 from comments.text import count_links
 
 
@@ -86,6 +89,25 @@ def blocked_term_in(*values: str) -> str | None:
     return None
 
 
+def block_on(*, email: str, url: str, ip_address: str | None) -> Block | None:
+    """The block in force on this email address, its domain, the website's domain or the IP, or None.
+
+    One indexed query. A domain block also covers subdomains (``spam.example`` blocks
+    ``mail.spam.example``); an expired block no longer counts, with nothing to clean up.
+    """
+    email = (email or "").strip().lower()
+    wanted = Q(kind=Block.Kind.EMAIL, value=email) if email else Q(pk__in=[])
+    domains = blocks.domain_candidates(
+        *(d for d in (blocks.email_domain(email), blocks.website_domain(url)) if d)
+    )
+    if domains:
+        wanted |= Q(kind=Block.Kind.DOMAIN, value__in=domains)
+    if ip_address:
+        with contextlib.suppress(ValueError):  # a stored IP is valid; be safe anyway
+            wanted |= Q(kind=Block.Kind.IP, value=blocks.normalise_ip(ip_address))
+    return Block.objects.active().filter(wanted).order_by("created_at").first()
+
+
 def is_known_commenter(name: str, email: str, *, count_approved: bool = True) -> bool:
     """True when moderators trust the name+email or (``count_approved``) it has an approved comment already.
 
@@ -123,6 +145,9 @@ def initial_verdict(
     term = blocked_term_in(name, email, url, body, ip_address or "")
     if term:
         return Verdict(Comment.Status.SPAM, Comment.Reason.BLOCKED_TERM, term)
+    block = block_on(email=email, url=url, ip_address=ip_address)
+    if block is not None:
+        return Verdict(Comment.Status.SPAM, Comment.Reason.BLOCKED, str(block))
     if too_fast:
         return Verdict(Comment.Status.PENDING, Comment.Reason.TOO_FAST)
     if form_reused:

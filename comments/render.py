@@ -78,12 +78,19 @@ def author_html(name: str, url: str) -> str:
 
 
 def render_comments(
-    items, *, article_url: str, page_number: int, can_reply: bool
+    items,
+    *,
+    article_url: str,
+    page_number: int,
+    can_reply: bool,
+    held_id: int | None = None,
+    held_note: str = "",
 ) -> SafeString:
     """The ``<li>`` elements of one page of threads (see comments/thread.py for ``items``).
 
     Links carry the story's own address, so they also work on a page sent back after a
-    failed post (which lives at the posting address).
+    failed post (which lives at the posting address). ``held_id``/``held_note``: the staff
+    preview (comments.views.preview) marks the one comment readers cannot see.
     """
     page_url = (
         f"{escape(article_url)}?cpage={page_number}"
@@ -100,22 +107,34 @@ def render_comments(
             after = '<ol class="children">'
         else:
             after = "</li>" + "</ol></li>" * len(item.closes)
-        parts.append(
-            COMMENT.format(
-                id=c.id,
-                depth=item.depth,
-                hue=item.hue,
-                initials=escape(item.initials),
-                author=author_html(c.name, c.url),
-                page_url=page_url,
-                iso=iso,
-                when=stamp,
-                edited=EDITED if c.edited_at else "",
-                body=c.body_html,
-                reply=REPLY.format(reply_url=reply_url, id=c.id, name=escape(c.name))
-                if can_reply
-                else "",
-                after=after,
-            )
+        part = COMMENT.format(
+            id=c.id,
+            depth=item.depth,
+            hue=item.hue,
+            initials=escape(item.initials),
+            author=author_html(c.name, c.url),
+            page_url=page_url,
+            iso=iso,
+            when=stamp,
+            edited=EDITED if c.edited_at else "",
+            body=c.body_html,
+            reply=REPLY.format(reply_url=reply_url, id=c.id, name=escape(c.name))
+            if can_reply
+            else "",
+            after=after,
         )
+        if c.id == held_id:
+            part = _marked_held(part, held_note)
+        parts.append(part)
     return mark_safe("".join(parts))  # noqa: S308 - see the module docstring
+
+
+def _marked_held(part: str, note: str) -> str:
+    """One comment's markup flagged as not public: the held style and a note above its text."""
+    part = part.replace('class="comment ', 'class="comment comment--held ', 1)
+    return part.replace(
+        '<div class="comment__text">',
+        f'<p class="comment__held" role="note"><strong>{escape(note)}</strong></p>'
+        '<div class="comment__text">',
+        1,
+    )

@@ -312,3 +312,23 @@ def _withdraw(request, pk):
     personal.forget_held(request, response, comment.pk)
     personal.remember_posted(response)
     return response
+
+
+@never_cache
+@require_safe
+def preview(request, pk):
+    """Staff only: the story with this comment (held, spam or removed too) in its thread, marked.
+
+    What "View on site" opens in the admin for a comment readers cannot see. Never shared or
+    cached (the page is not a ``shared_page``; ``never_cache`` for browsers and proxies); 404
+    for anyone who may not read comments.
+    """
+    user = request.user
+    if not (
+        user.is_active and user.is_staff and user.has_perm("comments.view_comment")
+    ):
+        raise Http404("No such comment")
+    comment = get_object_or_404(
+        Comment.objects.select_related("article__section", "article__author"), pk=pk
+    )
+    return render_article(request, comment.article, extra={"comment_preview": comment})

@@ -1,15 +1,17 @@
+import bisect
 import re
 
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from comments import moderation, personal
 from comments.forms import CommentForm
-from comments.models import Comment
+from comments.models import THREAD_FIELDS, Comment
 from comments.render import author_html, render_comments, when
-from comments.thread import build_thread
+from comments.thread import build_thread, page_number_of
 from newsroom.fragments import cached_fragment
 
 register = template.Library()
@@ -31,17 +33,24 @@ def discussion(context, article):
     # Any non-number shows page 1, like Paginator.get_page; numbers are kept as given, since
     # an out-of-range one shows the last page.
     page_key = raw_page if re.fullmatch(r"[0-9]{1,6}", raw_page) else "1"
-    thread_html = cached_fragment(
-        request,
-        "thread",
-        article.pk,
-        # The stored count moves with every approval or removal, even before the version does.
-        article.comment_count,
-        page_key,
-        state,
-        settings.COMMENTS_PER_PAGE,
-        settings.COMMENTS_MAX_DEPTH,
-        render=lambda: _thread_html(request, article, article_url, raw_page, state),
+    preview = context.get("comment_preview")
+    thread_html = (
+        # Staff preview of one comment (comments.views.preview): never cached, for it holds
+        # what readers cannot see.
+        _preview_thread_html(request, article, article_url, preview, state)
+        if preview is not None
+        else cached_fragment(
+            request,
+            "thread",
+            article.pk,
+            # The stored count moves with every approval or removal, even before the version does.
+            article.comment_count,
+            page_key,
+            state,
+            settings.COMMENTS_PER_PAGE,
+            settings.COMMENTS_MAX_DEPTH,
+            render=lambda: _thread_html(request, article, article_url, raw_page, state),
+        )
     )
     form = context.get("comment_form")
     if form is not None and form.is_bound:
@@ -106,6 +115,51 @@ def _thread_html(request, article, article_url, raw_page, state) -> str:
         page_number=thread.page_obj.number,
         can_reply=state != moderation.DiscussionState.CLOSED
         and settings.COMMENTS_MAX_DEPTH > 1,
+    )
+    return render_to_string(
+        "comments/_thread.html",
+        {
+            "thread": thread,
+            "comments_html": comments_html,
+            "article_url": article_url,
+            "state": state,
+        },
+    )
+
+
+# What the staff preview (comments.views.preview) says on the one comment readers cannot see.
+PREVIEW_NOTES = {
+    Comment.Status.PENDING: gettext_lazy("Held — only staff see this"),
+    Comment.Status.SPAM: gettext_lazy("Marked as spam — only staff see this"),
+    Comment.Status.REMOVED: gettext_lazy("Removed — only staff see this"),
+}
+
+
+def _preview_thread_html(request, article, article_url, comment, state) -> str:
+    """The thread with ``comment`` in its place (whatever its status), on the page that shows it."""
+    approved, _held = thread_comments(request, article)
+    rows = [c for c in approved if c.id != comment.pk]
+    row = (
+        Comment.objects.filter(pk=comment.pk)
+        .values_list(*THREAD_FIELDS, named=True)
+        .get()
+    )
+    at = bisect.bisect([(c.created_at, c.id) for c in rows], (row.created_at, row.id))
+    rows.insert(at, row)
+    per_page = settings.COMMENTS_PER_PAGE
+    thread = build_thread(
+        rows, page=page_number_of(rows, comment.pk, per_page), per_page=per_page
+    )
+    held = not comment.is_public
+    if held:
+        thread.approved_count -= 1  # the heading counts what readers see
+    comments_html = render_comments(
+        thread.items,
+        article_url=article_url,
+        page_number=thread.page_obj.number,
+        can_reply=False,
+        held_id=comment.pk if held else None,
+        held_note=str(PREVIEW_NOTES.get(comment.status, "")),
     )
     return render_to_string(
         "comments/_thread.html",
