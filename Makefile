@@ -4,11 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV := DJANGO_DEBUG=1
+# The port `make run` and `make serve` listen on (`make run PORT=8001` for another).
+PORT ?= 8000
 # Tests run with DEBUG off, like production; this key exists only for the test run.
 # NEWSROOM_DEMO=1 installs the development-only demo app, whose seed the tests exercise.
 TEST_ENV := DJANGO_SECRET_KEY=make-test-only-secret-key-6c1f0e9a-8b7d-4e2f-a3c5-9d8e7f6a5b4c NEWSROOM_DEMO=1
 
-.PHONY: install run serve test lint format check bench faults load clean
+.PHONY: install run serve seed superuser demo-password test lint format check bench faults load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Newsroom needs Python 3.11 or newer"'
@@ -23,8 +25,25 @@ run: install
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo --if-empty
 	$(DEV) $(PY) manage.py demo_account
-	@echo "Newsroom is running at http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Newsroom is running at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@# Django's own "development server" warning is left out: the line above says as much.
+	$(DEV) DJANGO_RUNSERVER_HIDE_WARNING=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The development database's helpers, with DJANGO_DEBUG=1 as `make run` sets it.
+# Add whatever of the demo paper is missing (stories, comments, the standing pages…).
+seed: install
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo
+
+# A real admin account (asks for a username, an email and a password).
+superuser: install
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py createsuperuser
+
+# A new random password for the demo account, printed once (makes the account if it is missing).
+demo-password: install
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py demo_account --new-password
 
 # Production-like: gunicorn + whitenoise, DEBUG off, plain HTTP on localhost. One process
 # with threads on the default per-process cache; two workers once CACHE_URL names a shared one.
@@ -45,7 +64,7 @@ serve: install
 	  *) workers="--workers 2" ;; \
 	esac; \
 	echo "gunicorn $$workers"; \
-	DJANGO_HTTPS=0 DJANGO_SERVE_MEDIA=1 exec $(VENV)/bin/gunicorn newsroom.wsgi --bind 127.0.0.1:8000 $$workers --access-logfile -
+	DJANGO_HTTPS=0 DJANGO_SERVE_MEDIA=1 exec $(VENV)/bin/gunicorn newsroom.wsgi --bind 127.0.0.1:$(PORT) $$workers --access-logfile -
 
 test: install
 	$(TEST_ENV) $(PY) -m pytest

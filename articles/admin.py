@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -7,8 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.forms import CheckedImageField, StoredFilesForm
-from articles.models import AdSlot, Article, Author, Section
-from articles.services import article_save, articles_publish
+from articles.models import AdSlot, Article, Author, Publication, Section, StandingPage
+from articles.services import (
+    article_save,
+    articles_publish,
+    publication_save,
+    standing_page_delete,
+    standing_page_save,
+)
 
 # Every image upload in the admin gets Newsroom's specific messages (articles/images.py).
 IMAGE_FIELDS = {models.ImageField: {"form_class": CheckedImageField}}
@@ -149,3 +156,65 @@ class AdSlotAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     # Django 6 makes https the assumed scheme for typed-in addresses; opt in now.
     formfield_overrides = {**IMAGE_FIELDS, models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(StandingPage)
+class StandingPageAdmin(admin.ModelAdmin):
+    """About, Contact, Privacy, Comment guidelines, Terms: one page of each kind (Editors)."""
+
+    list_display = ["title", "slug", "updated_at", "reader_link"]
+    search_fields = ["title", "summary", "body"]
+    readonly_fields = ["updated_at"]
+    fields = ["slug", "title", "summary", "body", "updated_at"]
+    save_on_top = True
+
+    def get_readonly_fields(self, request, obj=None):
+        # The kind is the page's address: fixed once the page exists.
+        if obj is not None:
+            return [*self.readonly_fields, "slug"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        standing_page_save(page=obj)
+
+    def delete_model(self, request, obj):
+        standing_page_delete(page=obj)
+
+    def delete_queryset(self, request, queryset):
+        for page in queryset:
+            standing_page_delete(page=page)
+
+    @admin.display(description=_("Reader view"))
+    def reader_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', obj.get_absolute_url(), _("View on site")
+        )
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """The paper's details: one row, added once, never deleted (Editors)."""
+
+    form = StoredFilesForm  # a full disk is a form error, not a 500
+    formfield_overrides = IMAGE_FIELDS
+    list_display = ["__str__", "news_desk_email", "phone", "updated_at"]
+    readonly_fields = ["updated_at"]
+    fields = ["tagline", "logo", "address", "news_desk_email", "phone", "updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Publication.objects.exists()
+
+    def changelist_view(self, request, extra_context=None):
+        # One row: the list would be a one-line detour, so open the row itself.
+        publication = Publication.objects.order_by("pk").first()
+        if publication is not None and self.has_view_or_change_permission(
+            request, publication
+        ):
+            return redirect("admin:articles_publication_change", publication.pk)
+        return super().changelist_view(request, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        publication_save(publication=obj)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q, Window
+from django.db.models import F, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.images import validate_image
 from articles.markup import render_markdown
+from newsroom import sharedcache
 
 # A revision this long after publication shows readers an "Updated" line.
 UPDATE_GRACE = timedelta(minutes=10)
@@ -572,9 +573,63 @@ class Publication(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
+    # What current() keeps in the shared cache; forget_current() drops it after a save.
+    CACHE_KEY = "articles:publication"
+    # A save drops the copy at once, but only from a cache every process shares: with the
+    # per-process default (locmem) another worker keeps its copy until this runs out.
+    CACHE_TTL = 600
+
     class Meta:
         verbose_name = _("paper details")
         verbose_name_plural = _("paper details")
 
     def __str__(self):
         return str(_("Paper details"))
+
+    @classmethod
+    def current(cls) -> "Publication":
+        """The paper's details for every page (masthead logo, footer), from the shared cache.
+
+        One query when the cache is cold, none when warm. With no row yet, an unsaved
+        ``Publication()`` (every field empty). Either way ``.pages`` lists the standing pages
+        that are written, in menu order, as ``(slug, title)`` pairs: the footer links only
+        those, so it never links a 404. The copy is dropped after a save of either model
+        (``forget_current()``, called by the services in articles/services.py).
+        """
+        return sharedcache.cached(
+            cls.CACHE_KEY, cls._load_current, timeout=cls.CACHE_TTL
+        )
+
+    @classmethod
+    def _load_current(cls) -> "Publication":
+        # The written pages' titles ride along as scalar subqueries: one query, not two.
+        titles = {
+            f"page_{index}": Subquery(
+                StandingPage.objects.filter(slug=kind).values("title")[:1]
+            )
+            for index, kind in enumerate(StandingPage.Kind.values)
+        }
+        publication = cls.objects.annotate(**titles).order_by("pk").first()
+        if publication is None:
+            publication = cls()
+            written = dict(StandingPage.objects.values_list("slug", "title"))
+            found = [written.get(kind) for kind in StandingPage.Kind.values]
+        else:
+            found = [getattr(publication, name) for name in titles]
+            for name in titles:
+                delattr(publication, name)
+        publication.pages = [
+            (kind, title)
+            for kind, title in zip(StandingPage.Kind.values, found, strict=True)
+            if title
+        ]
+        return publication
+
+    @classmethod
+    def forget_current(cls) -> None:
+        """Drop the cached ``current()`` (with the cache down there is nothing to drop)."""
+        sharedcache.call("delete", cls.CACHE_KEY)
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]

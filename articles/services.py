@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.images import delete_renditions, make_renditions
-from articles.models import Article
+from articles.models import Article, Publication, StandingPage
 from newsroom.pagecache import pages_changed
 
 logger = logging.getLogger(__name__)
@@ -88,3 +88,39 @@ def articles_publish(queryset, *, now=None) -> PublishResult:
         article_save(article)
         result.published.append(article)
     return result
+
+
+# --- Standing pages and the paper's details -------------------------------------------------
+# Both show on every page (the footer, the masthead's logo, the Contact page): a change drops
+# the cached Publication.current() once the transaction commits and makes every cached page
+# stale (pages_changed()).
+
+
+def _paper_changed() -> None:
+    # Dropped now and again after commit: a page rendered in between may have cached the old one.
+    Publication.forget_current()
+    transaction.on_commit(Publication.forget_current, robust=True)
+    pages_changed()
+
+
+def standing_page_save(*, page: StandingPage) -> StandingPage:
+    """Save a standing page (its Markdown is rendered and sanitised by ``save()``)."""
+    with transaction.atomic():
+        page.save()
+        _paper_changed()
+    return page
+
+
+def standing_page_delete(*, page: StandingPage) -> None:
+    """Delete a standing page: its address answers 404 and the footer stops linking it."""
+    with transaction.atomic():
+        page.delete()
+        _paper_changed()
+
+
+def publication_save(*, publication: Publication) -> Publication:
+    """Save the paper's details (address, news desk, logo, tagline)."""
+    with transaction.atomic():
+        publication.save()
+        _paper_changed()
+    return publication

@@ -3,6 +3,7 @@ import datetime
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
@@ -80,10 +81,15 @@ def draft_preview(request, pk):
 
 
 def render_article(request, article, *, status=200, extra=None):
-    """Render one story page; the comments app re-renders it with its form on a failed post."""
+    """Render one story page; the comments app re-renders it with its form on a failed post.
+
+    A page sent back with an error status (a refused comment) has a title starting "Error: ",
+    so a screen reader, a tab strip and the history say at once that something went wrong.
+    """
     ads = blocks.live_ads()
     context = {
         "article": article,
+        "title_prefix": gettext("Error: ") if status >= 400 else "",
         "is_preview": not article.is_public,
         # Both are lazy (callables): a cached story fragment (templates/articles/article_detail.html)
         # needs neither the split nor the related-stories queryset, not even built.

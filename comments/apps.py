@@ -7,7 +7,12 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from comments.checks import check_moderation_mode, check_page_cache_cookies
+        from comments.checks import (
+            check_moderation_mode,
+            check_notify_mode,
+            check_page_cache_cookies,
+        )
 
         checks.register(check_moderation_mode)
         checks.register(check_page_cache_cookies)
+        checks.register(check_notify_mode)

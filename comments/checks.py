@@ -5,6 +5,7 @@ from django.core.checks import Error
 
 from comments import personal
 from comments.moderation import ModerationMode
+from comments.notifications import NotifyMode
 
 
 def check_moderation_mode(app_configs=None, **kwargs) -> list[Error]:
@@ -39,5 +40,21 @@ def check_page_cache_cookies(app_configs=None, **kwargs) -> list[Error]:
             + ", ".join(missing)
             + " to PAGE_CACHE_BYPASS_COOKIES (docs/deploy.md, Page cache).",
             id="comments.E002",
+        )
+    ]
+
+
+def check_notify_mode(app_configs=None, **kwargs) -> list[Error]:
+    """``COMMENTS_NOTIFY`` must name a notification mode."""
+    value = getattr(settings, "COMMENTS_NOTIFY", None)
+    if value in NotifyMode.values:
+        return []
+    return [
+        Error(
+            f"COMMENTS_NOTIFY is {value!r}, which is not a notification mode.",
+            hint="Set COMMENTS_NOTIFY to one of: "
+            + ", ".join(NotifyMode.values)
+            + " (docs/moderation.md, Email notifications).",
+            id="comments.E003",
         )
     ]

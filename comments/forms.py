@@ -1,6 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.forms.boundfield import BoundField
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from comments import spam, text
@@ -30,11 +33,55 @@ class HoneypotInput(forms.TextInput):
         return None
 
 
+def grouped(n: int) -> str:
+    """A count as the reader's locale writes it, thousands grouped: "5,000"."""
+    return number_format(n, force_grouping=True)
+
+
+class TextLengthValidator(MaxLengthValidator):
+    """Refuses a text over the limit, saying by how much: nothing is cut short behind the reader's back."""
+
+    message = _("Your comment is %(length)s characters; the limit is %(limit)s.")
+
+    def __call__(self, value):
+        length = len(value)
+        if length > self.limit_value:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={"length": grouped(length), "limit": grouped(self.limit_value)},
+            )
+
+
+class CommentTextField(forms.CharField):
+    """The comment box. No ``maxlength`` attribute: a browser would silently cut pasted text
+    at the limit. The limit (``max_length``, from the model) is checked when posting instead,
+    and ``data-limit`` gives site.js's live counter the same number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.max_length is not None:
+            self.validators = [
+                TextLengthValidator(self.max_length)
+                if isinstance(v, MaxLengthValidator)
+                else v
+                for v in self.validators
+            ]
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if attrs.pop("maxlength", None) is not None:
+            attrs["data-limit"] = str(self.max_length)
+        return attrs
+
+
 def comment_formfield(model_field, **kwargs):
     """Form fields from the model, so each length limit is written once (on the model)."""
     if isinstance(model_field, models.URLField):
         # Django 6 makes https the assumed scheme; opt in now ("example.org" becomes https://example.org).
         kwargs["assume_scheme"] = "https"
+    if isinstance(model_field, models.TextField):
+        kwargs["form_class"] = CommentTextField
     return model_field.formfield(**kwargs)
 
 
@@ -128,6 +175,10 @@ class CommentForm(forms.ModelForm):
         else:
             # Blank on the model only for staff accounts without an address.
             self.fields["email"].required = True
+        body = self.fields["body"]
+        body.help_text = _("Up to %(limit)s characters.") % {
+            "limit": grouped(body.max_length)
+        }
         if not self.is_bound:
             self.initial.setdefault("timestamp", spam.form_token(article.pk))
 
@@ -205,6 +256,41 @@ class CommentForm(forms.ModelForm):
             *self.errors.get("timestamp", []),
             *self.errors.get("parent", []),
         ]
+
+    @property
+    def error_summary(self) -> list[tuple[str | None, str]]:
+        """Every error, for the summary at the top of the form: ``(field id, message)``.
+
+        Errors tied to no visible field come first, with ``None`` for the id; then each field's,
+        in the order the fields are shown, so every entry can link to the box to fix.
+        """
+        items = [(None, error) for error in self.top_errors]
+        for field in self.visible_fields():
+            items += [(field.id_for_label, error) for error in field.errors]
+        return items
+
+
+class CommentEditForm(forms.Form):
+    """The author's own comment text, changed inside the edit window (name, email and website stay).
+
+    The length limit is checked here rather than by the browser (no ``maxlength``), so a
+    pasted text that is too long is refused with its length instead of cut short unseen.
+    """
+
+    bound_field_class = ErrorFirstBoundField
+
+    # The same box as the Leave a Reply form's: the model's limit, no maxlength, the counter.
+    body = comment_formfield(
+        Comment._meta.get_field("body"),
+        widget=forms.Textarea(attrs={"rows": 9}),
+        error_messages={"required": _("Please write a comment.")},
+    )
+
+    def clean_body(self) -> str:
+        body = text.clean_text(self.cleaned_data["body"]).strip()
+        if not body:
+            raise forms.ValidationError(_("Please write a comment."), code="required")
+        return body
 
 
 class CommentReportForm(forms.ModelForm):

@@ -1,9 +1,15 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from comments import blocks
 
 
 class CommentQuerySet(models.QuerySet):
@@ -41,6 +47,10 @@ THREAD_FIELDS = (
     "body_html",
     "status",
     "created_at",
+    # "edited" in the shared thread; why a held comment waits, for its author only (never the
+    # detail, which can name a blocked term).
+    "edited_at",
+    "reason",
     "is_pick",
 )
 
@@ -364,3 +374,37 @@ class Block(ModeratorListEntry):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self):
+        """Store the value the way the verdict compares it: lower case, canonical IP, bare domain."""
+        value = (self.value or "").strip()
+        if self.kind == self.Kind.EMAIL:
+            value = value.lower()
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise ValidationError(
+                    {"value": _("Enter an email address, such as bob@example.org.")},
+                    code="invalid_email",
+                ) from None
+        elif self.kind == self.Kind.DOMAIN:
+            value = blocks.normalise_domain(value.rpartition("@")[2])
+            if not re.fullmatch(r"[\w-]+(\.[\w-]+)+", value):
+                raise ValidationError(
+                    {"value": _("Enter a domain, such as spam.example.")},
+                    code="invalid_domain",
+                )
+        elif self.kind == self.Kind.IP:
+            try:
+                value = blocks.normalise_ip(value)
+            except ValueError:
+                raise ValidationError(
+                    {"value": _("Enter an IP address, such as 203.0.113.7.")},
+                    code="invalid_ip",
+                ) from None
+        self.value = value
+
+    @property
+    def is_active(self) -> bool:
+        """True while the block is in force (the same rule as ``BlockQuerySet.active()``)."""
+        return self.expires_at is None or self.expires_at > timezone.now()

@@ -10,9 +10,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import models
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from comments.groups import MODERATORS_GROUP
@@ -23,6 +25,17 @@ from newsroom.links import absolute_url
 logger = logging.getLogger(__name__)
 
 SUBJECT_MAX = 150
+# The digest lists this many waiting comments at most (oldest first), then says how many more.
+DIGEST_MAX_ITEMS = 50
+DIGEST_EXCERPT = 200
+
+
+class NotifyMode(models.TextChoices):
+    """``COMMENTS_NOTIFY``: how moderators hear about held comments (checked by comments/checks.py)."""
+
+    IMMEDIATE = "immediate", _("An email for each held comment")
+    DIGEST = "digest", _("One digest email from manage.py send_moderation_digest")
+    OFF = "off", _("No email")
 
 
 def moderator_emails() -> list[str]:
@@ -119,3 +132,76 @@ def _retry_later(comment_id: int, attempt: int) -> None:
         ).enqueue(comment_id, attempt=attempt + 1)
     except Exception:
         logger.exception("Could not queue a retry for comment %s", comment_id)
+
+
+def queue_url() -> str:
+    """The moderation queue's address in the admin; the pending comments list until the queue exists."""
+    try:
+        return reverse("admin:comments_comment_queue")
+    except NoReverseMatch:
+        return reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+
+
+def waited(delta: timedelta) -> str:
+    """A short age for people scanning a list: "12 min", "9 h", "3 d"."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def moderation_digest(now=None) -> tuple[str, str] | None:
+    """``(subject, body)`` of the digest of what waits for a moderator, or None when nothing does.
+
+    Waiting comments oldest first (at most ``DIGEST_MAX_ITEMS``, then how many more), how many
+    approved comments readers have reported, and a link to the queue.
+    """
+    now = now or timezone.now()
+    pending = Comment.objects.pending()
+    total = pending.count()
+    reported = Comment.objects.approved().filter(report_count__gt=0).count()
+    if not total and not reported:
+        return None
+    rows = list(
+        pending.select_related("article").order_by("created_at", "pk")[
+            :DIGEST_MAX_ITEMS
+        ]
+    )
+    items = [
+        {
+            "age": waited(now - c.created_at),
+            "headline": one_line(c.article.headline),
+            "author_name": one_line(c.name),
+            "reason": c.get_reason_display() if c.reason else "",
+            "excerpt": quoted(one_line(c.body)[:DIGEST_EXCERPT]),
+            "admin_url": absolute_url(
+                reverse("admin:comments_comment_change", args=[c.pk])
+            ),
+        }
+        for c in rows
+    ]
+    context = {
+        "site_name": settings.SITE_NAME,
+        "total": total,
+        "oldest": items[0]["age"] if items else "",
+        "items": items,
+        "more": total - len(items),
+        "reported": reported,
+        "queue_url": absolute_url(queue_url()),
+    }
+    subject = render_to_string("comments/email/digest_subject.txt", context)
+    body = render_to_string("comments/email/digest_body.txt", context)
+    return one_line(subject)[:SUBJECT_MAX], body
+
+
+def moderation_digest_send(now=None) -> int:
+    """Email the digest to the moderators; returns how many were sent it (0: nothing waits, or nobody to tell)."""
+    digest = moderation_digest(now)
+    recipients = moderator_emails()
+    if digest is None or not recipients:
+        return 0
+    subject, body = digest
+    send_mail(subject, body, None, recipients)
+    return len(recipients)

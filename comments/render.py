@@ -47,11 +47,13 @@ COMMENT = (
     '<header class="comment__meta">'
     '<span class="avatar avatar--{hue}" aria-hidden="true">{initials}</span>'
     '<span class="comment__author">{author}</span>'
-    '<a class="comment__date" href="{page_url}#comment-{id}"><time datetime="{iso}">{when}</time></a>'
+    '<a class="comment__date" href="{page_url}#comment-{id}"><time datetime="{iso}">{when}</time></a>{edited}'
     "{pick}</header>"
     '<div class="comment__text">{body}</div>{reply}{report}'
     "</article>{after}\n"
 )
+# The author changed the text inside the edit window (comments.services.comment_edit).
+EDITED = '<span class="comment__edited">edited</span>'
 REPLY = (
     '<p class="comment__reply"><a class="comment-reply-link" rel="nofollow" '
     'href="{reply_url}replytocom={id}#respond" aria-label="Reply to {name}">Reply</a></p>'
@@ -120,11 +122,15 @@ def render_comments(
     page_number: int,
     can_reply: bool,
     order: str = OLDEST,
+    held_id: int | None = None,
+    held_note: str = "",
 ) -> SafeString:
     """The ``<li>`` elements of one page of threads (see comments/thread.py for ``items``).
 
     Links carry the story's own address, so they also work on a page sent back after a
     failed post (which lives at the posting address), and the thread order being read.
+    ``held_id``/``held_note``: the staff preview (comments.views.preview) marks the one
+    comment readers cannot see (it gets no Report link: it cannot be reported).
     """
     page_url = page_address(article_url, order=order, page=page_number)
     reply_url = f"{page_url}&amp;" if "?" in page_url else f"{page_url}?"
@@ -139,28 +145,43 @@ def render_comments(
             after = '<ol class="children">'
         else:
             after = "</li>" + "</ol></li>" * len(item.closes)
-        parts.append(
-            COMMENT.format(
-                id=c.id,
-                depth=item.depth,
-                hue=item.hue,
-                initials=escape(item.initials),
-                author=author_html(c.name, c.url),
-                page_url=page_url,
-                iso=iso,
-                when=stamp,
-                body=c.body_html,
-                pick=PICK_LABEL if c.is_pick else "",
-                reply=REPLY.format(reply_url=reply_url, id=c.id, name=name)
-                if can_reply
-                else "",
-                report=REPORT.format(
-                    report_url=f"{report_before}{c.id}{report_after}", name=name
-                ),
-                after=after,
+        part = COMMENT.format(
+            id=c.id,
+            depth=item.depth,
+            hue=item.hue,
+            initials=escape(item.initials),
+            author=author_html(c.name, c.url),
+            page_url=page_url,
+            iso=iso,
+            when=stamp,
+            edited=EDITED if c.edited_at else "",
+            pick=PICK_LABEL if c.is_pick else "",
+            body=c.body_html,
+            reply=REPLY.format(reply_url=reply_url, id=c.id, name=name)
+            if can_reply
+            else "",
+            report=REPORT.format(
+                report_url=f"{report_before}{c.id}{report_after}", name=name
             )
+            if c.id != held_id
+            else "",
+            after=after,
         )
+        if c.id == held_id:
+            part = _marked_held(part, held_note)
+        parts.append(part)
     return mark_safe("".join(parts))  # noqa: S308 - see the module docstring
+
+
+def _marked_held(part: str, note: str) -> str:
+    """One comment's markup flagged as not public: the held style and a note above its text."""
+    part = part.replace('class="comment ', 'class="comment comment--held ', 1)
+    return part.replace(
+        '<div class="comment__text">',
+        f'<p class="comment__held" role="note"><strong>{escape(note)}</strong></p>'
+        '<div class="comment__text">',
+        1,
+    )
 
 
 def render_picks(picks, *, article_url: str, order: str = OLDEST) -> SafeString:

@@ -1,21 +1,24 @@
 """Writes with rules: the comment pipeline, moderators' decisions and the stored comment counts."""
 
 import logging
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from comments import moderation, notices, spam
+from comments import blocks, moderation, notices, spam
+from comments.audit import additions_log, decisions_log
 from comments.models import (
+    Block,
     BlockedTerm,
     Comment,
     CommentReport,
@@ -23,7 +26,7 @@ from comments.models import (
     Subscriber,
     TrustedCommenter,
 )
-from comments.notifications import notify_moderators
+from comments.notifications import NotifyMode, notify_moderators
 from comments.text import render_comment
 from newsroom.net import client_ip
 from newsroom.pagecache import pages_changed
@@ -239,7 +242,8 @@ def _comment_store(
             article_comment_counts_refresh(article_ids=[article.pk])
             pages_changed()
             transaction.on_commit(lambda: notices.comments_published([comment.pk]))
-        if verdict.is_held:
+        # Digest and off: no email per comment (send_moderation_digest covers the digest).
+        if verdict.is_held and settings.COMMENTS_NOTIFY == NotifyMode.IMMEDIATE:
             transaction.on_commit(lambda: _enqueue_notification(comment.pk))
         wants_email = comment.notify_replies or comment.notify_on_publish
         if wants_email and comment.email and comment.status != Comment.Status.SPAM:
@@ -261,37 +265,219 @@ def _enqueue_notification(comment_id: int) -> None:
         )
 
 
-def comments_moderate(comments, *, status: str, moderator) -> int:
-    """Set ``status`` on the given comments, recording who decided and when. Returns how many changed."""
+class NotYourComment(CommentRefused):
+    """The browser asking did not post this comment (no, an old or a forged ``comments_mine`` cookie)."""
+
+    status = 403
+    code = "not_yours"
+    message_text = _(
+        "A comment can only be changed from the browser that posted it, "
+        "shortly after posting."
+    )
+
+
+class EditWindowClosed(CommentRefused):
+    status = 403
+    code = "edit_window"
+
+    def __init__(self, message=None):
+        minutes = settings.COMMENTS_EDIT_WINDOW
+        super().__init__(
+            message
+            or ngettext(
+                "A comment can be changed for %(n)s minute after posting; that time is over for this one.",
+                "A comment can be changed for %(n)s minutes after posting; that time is over for this one.",
+                minutes,
+            )
+            % {"n": minutes}
+        )
+
+
+class CommentHasReplies(CommentRefused):
+    status = 403
+    code = "has_replies"
+    message_text = _(
+        "Someone has replied to this comment, so it can no longer be changed."
+    )
+
+
+def comment_change_check(*, comment: Comment, owned: bool, now=None) -> None:
+    """Refuse (403) unless the comment's author may still edit or delete it.
+
+    ``owned``: this browser posted it (``personal.owns``, a signed cookie; a name or an email
+    proves nothing). Then: still held or published, inside ``COMMENTS_EDIT_WINDOW`` minutes of
+    posting (the stored time, not the cookie's), and no published reply yet — once others
+    have answered, the words they answered stay. One query (the replies).
+    """
+    if not owned or comment.status not in (
+        Comment.Status.APPROVED,
+        Comment.Status.PENDING,
+    ):
+        raise NotYourComment
+    if not moderation.in_edit_window(comment.created_at, now):
+        raise EditWindowClosed
+    if comment.replies.filter(status=Comment.Status.APPROVED).exists():
+        raise CommentHasReplies
+
+
+def comment_edit(
+    *, comment: Comment, body: str, owned: bool, client: Client = Client()
+) -> Comment:
+    """Change the text of the author's own comment under the posting rules, or raise ``CommentRefused``.
+
+    ``comment_change_check`` first (and closed stories refuse, as for a new comment). The new
+    text gets the moderation verdict a new comment with it would get (``initial_verdict``,
+    with the comment's own name, email and website and the editor's IP): more links than
+    ``COMMENTS_MAX_LINKS`` holds it again, a blocked term sends it to spam, each with its
+    reason, and a held comment whose new text passes is published — unless a moderator held
+    it or its reason cannot be judged again (``moderation.edit_verdict``).
+    Name, email and website are not editable. The text is rendered again and ``edited_at``
+    set; counts and pages follow when public comments change, under the story's row lock.
+    An unchanged text changes nothing.
+    """
+    body = (body or "").strip()
+    with transaction.atomic():
+        _articles_lock([comment.article_id])
+        # Read again under the lock: a moderator's decision or a reply may just have landed.
+        comment = Comment.objects.select_related("article").get(pk=comment.pk)
+        comment_change_check(comment=comment, owned=owned)
+        if moderation.comments_closed(comment.article):
+            raise DiscussionClosed
+        if body == comment.body:
+            return comment
+        was_public = comment.status == Comment.Status.APPROVED
+        verdict = moderation.initial_verdict(
+            article=comment.article,
+            name=comment.name,
+            email=comment.email,
+            url=comment.url,
+            body=body,
+            ip_address=client.ip_address,
+        )
+        change = moderation.edit_verdict(
+            status=comment.status,
+            reason=comment.reason,
+            # A moderator's decision since the last edit (an edit's own hold is not theirs).
+            moderated=comment.moderated_at is not None
+            and (comment.edited_at is None or comment.moderated_at > comment.edited_at),
+            verdict=verdict,
+        )
+        comment.body = body
+        comment.body_html = render_comment(body)
+        comment.edited_at = timezone.now()
+        if change is not None:
+            comment.status = change.status
+            if change.status != Comment.Status.APPROVED:
+                comment.reason = change.reason
+                comment.reason_detail = change.detail[:200]
+        try:
+            comment.clean_fields(
+                exclude=[f.name for f in Comment._meta.fields if f.name != "body"]
+            )
+        except ValidationError as exc:
+            raise InvalidComment(
+                [ValidationError(m, code="invalid") for m in exc.messages]
+            ) from None
+        comment.save(
+            update_fields=[
+                "body",
+                "body_html",
+                "edited_at",
+                "status",
+                "reason",
+                "reason_detail",
+            ]
+        )
+        is_public = comment.status == Comment.Status.APPROVED
+        if was_public or is_public:
+            # Its words changed on the page, or it left or joined the page.
+            if was_public != is_public:
+                article_comment_counts_refresh(article_ids=[comment.article_id])
+            pages_changed()
+        if is_public and not was_public:
+            transaction.on_commit(lambda: notices.comments_published([comment.pk]))
+        if was_public and comment.status == Comment.Status.PENDING:
+            transaction.on_commit(lambda: _enqueue_notification(comment.pk))
+    return comment
+
+
+def comment_withdraw(*, comment: Comment, owned: bool) -> None:
+    """Delete the author's own comment for good, or raise ``CommentRefused`` (``comment_change_check``).
+
+    Deleted, not marked removed: inside the edit window, with nobody's published reply
+    depending on it, the author's wish is simply honoured and nothing of theirs is kept
+    (docs/decisions.md). Counts and pages follow through ``comments_delete``.
+    """
+    with transaction.atomic():
+        _articles_lock([comment.article_id])
+        fresh = Comment.objects.filter(pk=comment.pk).first()
+        if fresh is None:
+            raise NotYourComment
+        comment_change_check(comment=fresh, owned=owned)
+        comments_delete(comments=Comment.objects.filter(pk=fresh.pk))
+
+
+# What the admin log says for each decision (History of a comment, Recent actions).
+DECISION_MESSAGES = {
+    Comment.Status.APPROVED: _("Approved."),
+    Comment.Status.SPAM: _("Marked as spam."),
+    Comment.Status.REMOVED: _("Removed."),
+    Comment.Status.PENDING: _("Held for moderation again."),
+}
+
+
+def comments_moderate(
+    comments, *, status: str, moderator, log_message: str | None = None
+) -> int:
+    """Set ``status`` on the given comments, recording who decided and when. Returns how many changed.
+
+    Each changed comment gets an entry in the admin log (comments/audit.py), worded
+    ``log_message`` or the plain decision ("Approved.").
+    """
+    with transaction.atomic():
+        changed = _status_set(comments, status=status, moderator=moderator)
+        decisions_log(
+            comments=changed,
+            moderator=moderator,
+            message=log_message or DECISION_MESSAGES[status],
+        )
+    return len(changed)
+
+
+def _for_log(comments) -> list[Comment]:
+    """The comments as light instances: what a log entry names (``str(comment)``) and the status."""
+    return list(comments.select_related(None).only("pk", "name", "body", "status"))
+
+
+def _status_set(comments, *, status: str, moderator) -> list[Comment]:
+    """The status write behind every decision; returns the comments it changed (for the log)."""
     with transaction.atomic():
         article_ids = _articles_lock(comments.values_list("article_id", flat=True))
-        changing = comments.exclude(status=status)
+        changing = _for_log(comments.exclude(status=status))
         # Pages show approved comments only: holding or binning an unseen one changes none.
-        shown_change = status == Comment.Status.APPROVED or _any_approved(changing)
-        published = (
-            list(changing.values_list("pk", flat=True))
-            if status == Comment.Status.APPROVED
-            else []
+        shown_change = status == Comment.Status.APPROVED or any(
+            c.status == Comment.Status.APPROVED for c in changing
         )
+        ids = [c.pk for c in changing]
         now = timezone.now()
         # A decision deals with the readers' reports that led to it: approving a reported
         # comment again must not leave it one report away from being held again.
         CommentReport.objects.filter(
-            comment__in=changing.values("pk"), resolved_at__isnull=True
+            comment_id__in=ids, resolved_at__isnull=True
         ).update(resolved_at=now, resolved_by=moderator)
         # The reason it was held stays: moderators can still filter decided comments by it.
-        changed = changing.update(
+        Comment.objects.filter(pk__in=ids).update(
             status=status,
             moderated_by=moderator,
             moderated_at=now,
             report_count=0,
         )
         article_comment_counts_refresh(article_ids=article_ids)
-        if changed and shown_change:
+        if ids and shown_change:
             pages_changed()
-        if published:
-            transaction.on_commit(lambda: notices.comments_published(published))
-    return changed
+        if ids and status == Comment.Status.APPROVED:
+            transaction.on_commit(lambda: notices.comments_published(ids))
+    return changing
 
 
 def _any_approved(comments) -> bool:
@@ -346,31 +532,239 @@ def _articles_lock(article_ids) -> list[int]:
 def comments_approve_and_trust(comments, *, moderator) -> int:
     """Approve the comments and trust their authors (name + email) from now on."""
     with transaction.atomic():
+        # Read before anything changes: the caller's queryset may filter on status.
+        selected = _for_log(comments)
         for name, email in comments.values_list("name", "email").distinct():
             TrustedCommenter.objects.get_or_create(
                 name=name, email=email, defaults={"created_by": moderator}
             )
-        return comments_moderate(
+        changed = _status_set(
             comments, status=Comment.Status.APPROVED, moderator=moderator
         )
+        # Trusting is a decision on every selected comment, approved already or not.
+        decisions_log(
+            comments=selected,
+            moderator=moderator,
+            message=gettext("Approved; its author is trusted."),
+        )
+    return len(changed)
+
+
+# "Mark as spam and block": a spammer's address and IP are kept out for a month, long enough
+# to end a run, short enough that a reassigned IP or a misjudged reader is not shut out for
+# good (docs/decisions.md). Longer blocks, or a domain, come from "Block the commenter…".
+SPAM_BLOCK_DURATION = blocks.BlockDuration.MONTH
 
 
 def comments_spam_and_block(comments, *, moderator) -> int:
-    """Mark the comments as spam and block their email addresses and IP addresses."""
+    """Mark the comments as spam and block their email addresses and IP addresses for 30 days."""
     with transaction.atomic():
-        for email, ip in comments.values_list("email", "ip_address").distinct():
-            for term in (email, ip):
-                if term:
-                    BlockedTerm.objects.get_or_create(
-                        term=term,
-                        defaults={
-                            "created_by": moderator,
-                            "note": gettext("Blocked from the comment list"),
-                        },
-                    )
-        return comments_moderate(
-            comments, status=Comment.Status.SPAM, moderator=moderator
+        selected = _for_log(comments)
+        result = commenters_block(
+            comments=comments,
+            kinds=[Block.Kind.EMAIL, Block.Kind.IP],
+            duration=SPAM_BLOCK_DURATION,
+            reason=gettext("Spam, blocked from the comments list"),
+            hide_earlier=False,
+            moderator=moderator,
+            log=False,
         )
+        changed = _status_set(comments, status=Comment.Status.SPAM, moderator=moderator)
+        decisions_log(
+            comments=selected,
+            moderator=moderator,
+            message=gettext("Marked as spam; blocked for 30 days: %(blocked)s.")
+            % {"blocked": result.summary() or gettext("nothing new")},
+        )
+    return len(changed)
+
+
+@dataclass(frozen=True)
+class BlockTargets:
+    """What blocking some comments' authors would block: ``(kind, value)`` pairs, and the
+    shared domains (gmail.com…) left out."""
+
+    values: list = field(default_factory=list)
+    shared_domains: list = field(default_factory=list)
+
+
+def block_targets(*, comments, kinds) -> BlockTargets:
+    """The emails, domains (of the email and the website) and IPs of ``comments`` for the given kinds."""
+    values, shared = [], []
+
+    def add(kind, value):
+        if value and (kind, value) not in values:
+            values.append((kind, value))
+
+    rows = comments.order_by("created_at", "pk").values_list(
+        "email", "url", "ip_address"
+    )
+    for email, url, ip in rows:
+        if Block.Kind.EMAIL in kinds:
+            add(Block.Kind.EMAIL, (email or "").strip().lower())
+        if Block.Kind.DOMAIN in kinds:
+            for domain in (blocks.email_domain(email), blocks.website_domain(url)):
+                if domain in blocks.SHARED_DOMAINS:
+                    if domain not in shared:
+                        shared.append(domain)
+                elif domain and "." in domain:
+                    add(Block.Kind.DOMAIN, domain)
+        if Block.Kind.IP in kinds and ip:
+            add(Block.Kind.IP, blocks.normalise_ip(ip))
+    return BlockTargets(values=values, shared_domains=shared)
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    created: list  # the new Block rows
+    extended: list  # blocks in force that now last longer
+    already: list  # (kind, value) pairs blocked at least as long already
+    shared_domains: list  # domains left out because many people share them
+    hidden: int = 0  # earlier comments removed
+
+    def summary(self) -> str:
+        """The new and lengthened blocks in one line: "Email address: a@b.example, IP address: 192.0.2.1"."""
+        return ", ".join(str(b) for b in [*self.created, *self.extended])
+
+
+def _lasts_as_long(current, wanted) -> bool:
+    """True when a block ending at ``current`` (None: never) lasts at least until ``wanted``."""
+    return current is None or (wanted is not None and current >= wanted)
+
+
+def commenters_block(
+    *,
+    comments,
+    kinds,
+    duration: str,
+    reason: str,
+    hide_earlier: bool,
+    moderator,
+    log: bool = True,
+) -> BlockResult:
+    """Block the authors of ``comments`` by email, domain and/or IP for ``duration`` (a ``BlockDuration``).
+
+    A value already blocked gets no second block: the one in force is lengthened if this one
+    lasts longer, and left alone otherwise. With ``hide_earlier``, every approved or waiting
+    comment from a blocked email, domain or IP is removed (``comments_moderate``: counts,
+    pages and log kept right). New comments from them go to spam (``moderation.block_on``)
+    until the block expires. Each selected comment's History says what was blocked (unless
+    ``log`` is off: the caller words it), and each block's History who set or lengthened it.
+    """
+    now = timezone.now()
+    expires_at = blocks.expiry(duration, now)
+    reason = (reason or "").strip()[:200]
+    for_how_long = DURATION_WORDS[blocks.BlockDuration(duration)]
+    why = f" ({reason})" if reason else ""
+    created, already = [], []
+    with transaction.atomic():
+        # Read before anything changes: the caller's queryset may filter on status.
+        selected = _for_log(comments)
+        targets = block_targets(comments=comments, kinds=kinds)
+        extended = []
+        for kind, value in targets.values:
+            current = (
+                Block.objects.active(now)
+                .filter(kind=kind, value=value)
+                .order_by(F("expires_at").desc(nulls_first=True), "-pk")
+                .first()
+            )
+            if current is not None and _lasts_as_long(current.expires_at, expires_at):
+                already.append((kind, value))
+                continue
+            if current is not None:
+                # One block per value: the one in force lasts longer now (its History says who).
+                current.expires_at = expires_at
+                current.save(update_fields=["expires_at"])
+                extended.append(current)
+                continue
+            block = Block(
+                kind=kind,
+                value=value,
+                reason=reason,
+                expires_at=expires_at,
+                created_by=moderator,
+            )
+            block.full_clean()
+            block.save()
+            created.append(block)
+        decisions_log(
+            comments=extended,
+            moderator=moderator,
+            message=gettext("Lengthened: now %(duration)s from now%(reason)s.")
+            % {"duration": for_how_long, "reason": why},
+        )
+        hidden = 0
+        if hide_earlier and targets.values:
+            hidden = comments_moderate(
+                Comment.objects.filter(_written_by(targets.values)).filter(
+                    status__in=[Comment.Status.APPROVED, Comment.Status.PENDING]
+                ),
+                status=Comment.Status.REMOVED,
+                moderator=moderator,
+                log_message=gettext("Removed: its author was blocked."),
+            )
+        result = BlockResult(
+            created=created,
+            extended=extended,
+            already=already,
+            shared_domains=targets.shared_domains,
+            hidden=hidden,
+        )
+        additions_log(objects=created, moderator=moderator)
+        if log:
+            decisions_log(
+                comments=selected,
+                moderator=moderator,
+                message=gettext(
+                    "Blocked its author %(duration)s: %(blocked)s%(reason)s."
+                )
+                % {
+                    "duration": for_how_long,
+                    "blocked": result.summary() or gettext("already blocked"),
+                    "reason": why,
+                },
+            )
+    return result
+
+
+# "Blocked for 7 days…": the durations as the log and the admin's messages say them.
+DURATION_WORDS = {
+    blocks.BlockDuration.DAY: _("for 1 day"),
+    blocks.BlockDuration.WEEK: _("for 7 days"),
+    blocks.BlockDuration.MONTH: _("for 30 days"),
+    blocks.BlockDuration.FOREVER: _("for good"),
+}
+
+
+def _written_by(values) -> Q:
+    """Comments from any of the blocked ``(kind, value)`` pairs (a domain covers its subdomains)."""
+    found = Q(pk__in=[])
+    for kind, value in values:
+        if kind == Block.Kind.EMAIL:
+            found |= Q(email=value)
+        elif kind == Block.Kind.IP:
+            found |= Q(ip_address=value)
+        else:
+            found |= (
+                Q(email__iendswith=f"@{value}")
+                | Q(email__iendswith=f".{value}")
+                | Q(url__iregex=rf"^https?://([^/?#@]*\.)?{re.escape(value)}([:/?#]|$)")
+            )
+    return found
+
+
+def blocks_end(*, blocks_to_end, moderator) -> int:
+    """End the given blocks now (they stay listed, expired); returns how many were in force."""
+    with transaction.atomic():
+        ending = list(blocks_to_end.active())
+        Block.objects.filter(pk__in=[b.pk for b in ending]).update(
+            expires_at=timezone.now()
+        )
+        decisions_log(
+            comments=ending, moderator=moderator, message=gettext("Block ended early.")
+        )
+    return len(ending)
 
 
 # --- Readers' reports -----------------------------------------------------------------------
@@ -646,9 +1040,9 @@ def commenter_data_export(*, email: str) -> dict:
     """Everything stored about one email address, as plain JSON-ready values.
 
     Their comments (text, names, websites, IPs, browsers, dates, statuses), the
-    trusted-commenter entries for the address, the blocked terms naming the address or
-    one of the IPs their comments came from, and its email notices (the reply-notice
-    subscription and every email sent to it).
+    trusted-commenter entries for the address, the blocked terms and blocks naming the
+    address or one of the IPs their comments came from, and its email notices (the
+    reply-notice subscription and every email sent to it).
     """
     email = (email or "").strip().lower()
     comments = list(
@@ -707,6 +1101,19 @@ def commenter_data_export(*, email: str) -> dict:
                 for n in NoticeLog.objects.filter(email=email).order_by("sent_at")
             ],
         },
+        "blocks": [
+            {
+                "kind": b.kind,
+                "value": b.value,
+                "reason": b.reason,
+                "since": b.created_at.isoformat(),
+                "until": b.expires_at.isoformat() if b.expires_at else None,
+            }
+            for b in Block.objects.filter(
+                Q(kind=Block.Kind.EMAIL, value=email)
+                | Q(kind=Block.Kind.IP, value__in=ips)
+            ).order_by("created_at", "pk")
+        ],
     }
 
 

@@ -17,4 +17,8 @@ urlpatterns = [
         views.notice_unsubscribe,
         name="notice_unsubscribe",
     ),
+    path("comments/<int:pk>/edit/", views.edit_comment, name="edit"),
+    path("comments/<int:pk>/delete/", views.delete_comment, name="delete"),
+    # Staff only, never shared: a comment readers cannot see, shown in its thread.
+    path("comments/<int:pk>/preview/", views.preview, name="preview"),
 ]

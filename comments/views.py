@@ -13,8 +13,8 @@ from django.views.decorators.http import (
 
 from articles.models import Article
 from articles.views import render_article
-from comments import notices, personal, services
-from comments.forms import CommentForm, CommentReportForm
+from comments import moderation, notices, personal, services
+from comments.forms import CommentEditForm, CommentForm, CommentReportForm
 from comments.models import Comment
 from comments.render import author_html, when
 from comments.services import Client
@@ -91,6 +91,9 @@ def redirect_to_comment(request, form, comment) -> HttpResponseRedirect:
         response = HttpResponseRedirect(thread_url(comment))
     if form.is_staff:
         return response
+    if comment.status != Comment.Status.SPAM:
+        # This browser may edit or delete it for COMMENTS_EDIT_WINDOW minutes.
+        personal.remember_own(request, response, comment.pk, comment.created_at)
     personal.remember_posted(response)
     if form.remember_author:
         personal.remember_author(
@@ -245,3 +248,167 @@ def notice_unsubscribe(request, token):
         services.subscriber_unsubscribe(email=email)
         return _link_page(request, "comments/notice_unsubscribe.html", {"done": True})
     return _link_page(request, "comments/notice_unsubscribe.html", {"token": token})
+
+
+# --- The author's own comment: edit and delete inside the edit window ----------------------
+
+
+def _own_comment(pk) -> Comment:
+    """The comment, on a public story, whoever asks (who may change it is checked next)."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    if not comment.article.is_public:
+        raise Http404("No such comment")
+    return comment
+
+
+def _change_refused(request, comment, refusal):
+    """Why this comment cannot be changed, as a page with the refusal's status (403)."""
+    return render(
+        request,
+        "personal/own_comment_refused.html",
+        {
+            "comment": comment,
+            "article": comment.article,
+            "message": refusal.messages[0],
+            "status": refusal.status,
+        },
+        status=refusal.status,
+    )
+
+
+def _comment_url(comment) -> str:
+    """Where the author lands after a change: the comment, where they (alone or everyone) see it."""
+    article_url = comment.article.get_absolute_url()
+    if comment.status == Comment.Status.APPROVED:
+        return thread_url(comment)
+    if comment.status == Comment.Status.PENDING:
+        return f"{article_url}#comment-{comment.pk}"
+    return f"{article_url}#comments"  # spam: said nothing about it, as after posting
+
+
+def _edit_page(request, comment, form, status=200):
+    return render(
+        request,
+        "personal/own_comment_edit.html",
+        {
+            "comment": comment,
+            "article": comment.article,
+            "form": form,
+            "change": personal.change_until(
+                moderation.edit_deadline(comment.created_at)
+            ),
+        },
+        status=status,
+    )
+
+
+# A GET changes nothing; a POST is checked like the Leave a Reply form's (origin_protect on
+# the POST handlers), and the comments_mine cookie it needs is SameSite=Lax besides.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_comment(request, pk):
+    """The author's own comment in a form, inside the edit window; a 403 page for anyone else."""
+    if request.method == "POST":
+        return _save_edit(request, pk)
+    comment = _own_comment(pk)
+    try:
+        services.comment_change_check(
+            comment=comment, owned=personal.owns(request, comment.pk)
+        )
+    except services.CommentRefused as refusal:
+        return _change_refused(request, comment, refusal)
+    return _edit_page(request, comment, CommentEditForm(initial={"body": comment.body}))
+
+
+@origin_protect
+def _save_edit(request, pk):
+    comment = _own_comment(pk)
+    owned = personal.owns(request, comment.pk)
+    form = CommentEditForm(request.POST)
+    try:
+        # Not theirs (or too late) is said before anything about the text.
+        services.comment_change_check(comment=comment, owned=owned)
+        if not form.is_valid():
+            return _edit_page(request, comment, form, status=400)
+        comment = services.comment_edit(
+            comment=comment,
+            body=form.cleaned_data["body"],
+            owned=owned,
+            client=Client.from_request(request),
+        )
+    except services.CommentRefused as refusal:
+        if refusal.status == 400:
+            form.add_error("body", refusal)
+            return _edit_page(request, comment, form, status=400)
+        return _change_refused(request, comment, refusal)
+    response = HttpResponseRedirect(_comment_url(comment))
+    if comment.status == Comment.Status.PENDING:
+        # Held again by the edit: its author keeps seeing it, with the reason.
+        personal.remember_held(request, response, comment.pk)
+    personal.remember_posted(response)
+    return response
+
+
+@csrf_exempt  # as edit_comment
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_comment(request, pk):
+    """Asks "Delete your comment?" (a page, so no JavaScript is needed); the POST deletes it."""
+    if request.method == "POST":
+        return _withdraw(request, pk)
+    comment = _own_comment(pk)
+    try:
+        services.comment_change_check(
+            comment=comment, owned=personal.owns(request, comment.pk)
+        )
+    except services.CommentRefused as refusal:
+        return _change_refused(request, comment, refusal)
+    return render(
+        request,
+        "personal/own_comment_delete.html",
+        {
+            "comment": comment,
+            "article": comment.article,
+            "change": personal.change_until(
+                moderation.edit_deadline(comment.created_at)
+            ),
+        },
+    )
+
+
+@origin_protect
+def _withdraw(request, pk):
+    comment = _own_comment(pk)
+    try:
+        services.comment_withdraw(
+            comment=comment, owned=personal.owns(request, comment.pk)
+        )
+    except services.CommentRefused as refusal:
+        return _change_refused(request, comment, refusal)
+    # A page that says so, rather than a redirect to a thread the comment simply left.
+    response = render(
+        request, "personal/own_comment_deleted.html", {"article": comment.article}
+    )
+    personal.forget_own(request, response, comment.pk)
+    personal.forget_held(request, response, comment.pk)
+    personal.remember_posted(response)
+    return response
+
+
+@never_cache
+@require_safe
+def preview(request, pk):
+    """Staff only: the story with this comment (held, spam or removed too) in its thread, marked.
+
+    What "View on site" opens in the admin for a comment readers cannot see. Never shared or
+    cached (the page is not a ``shared_page``; ``never_cache`` for browsers and proxies); 404
+    for anyone who may not read comments.
+    """
+    user = request.user
+    if not (
+        user.is_active and user.is_staff and user.has_perm("comments.view_comment")
+    ):
+        raise Http404("No such comment")
+    comment = get_object_or_404(
+        Comment.objects.select_related("article__section", "article__author"), pk=pk
+    )
+    return render_article(request, comment.article, extra={"comment_preview": comment})

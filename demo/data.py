@@ -1,7 +1,7 @@
 """Load and check the demo paper's content: the TOML files in ``demo/content/``.
 
 Each file holds one kind of thing (sections, authors, background paragraphs, stories, ad
-slots, reader comments). ``load()`` reads them all and checks every entry before anything
+slots, reader comments, the paper's details and standing pages). ``load()`` reads them all and checks every entry before anything
 is written, so a typo fails with the file, the entry and the field named, not halfway
 through a seed.
 """
@@ -18,6 +18,8 @@ TEXT, NUMBER, FLAG, COUNT = str, (int, float), bool, int
 # Top-level comments may have replies, and replies replies: three levels, as COMMENTS_MAX_DEPTH.
 MAX_DEPTH = 3
 COMMENT_STATUSES = ("approved", "pending")
+# The standing pages' addresses (articles.models.StandingPage.Kind; the demo app may import any).
+PAGE_KINDS = ("about", "contact", "privacy", "comment-guidelines", "terms")
 
 
 class DemoDataError(ValueError):
@@ -34,6 +36,9 @@ class DemoData:
     ads: list[dict]
     # Story slug -> its top-level comments, in the order they were posted; each has "replies".
     threads: dict[str, list[dict]]
+    # The paper's details (Publication) and its standing pages (About, Contact, Privacy…).
+    publication: dict
+    pages: list[dict]
 
 
 # kind: (required fields, optional fields), each field with the type it must have.
@@ -79,6 +84,11 @@ SCHEMAS = {
     ),
     "colours": ({"background": list, "accent": list, "text": list}, {}),
     "story": ({"slug": TEXT, "comment": list}, {}),
+    "publication": (
+        {"address": TEXT, "news_desk_email": TEXT},
+        {"tagline": TEXT, "phone": TEXT},
+    ),
+    "page": ({"slug": TEXT, "title": TEXT, "summary": TEXT, "body": TEXT}, {}),
     "comment": (
         {"name": TEXT, "email": TEXT, "minutes": COUNT, "body": TEXT},
         {"url": TEXT, "status": TEXT, "reply": list},
@@ -295,6 +305,20 @@ def load(directory: Path = CONTENT_DIR) -> DemoData:
     )
     threads = _threads(stories, "comments.toml", articles)
 
+    pages_data = _read(directory, "pages.toml")
+    publication = pages_data.get("publication")
+    if publication is None:
+        raise DemoDataError("pages.toml: no [publication] table")
+    _check(publication, "publication", "pages.toml: publication")
+    pages = _entries(pages_data, "page", "page", "pages.toml")
+    _unique(pages, "slug", "pages.toml", "page")
+    for number, entry in enumerate(pages, start=1):
+        if entry["slug"] not in PAGE_KINDS:
+            raise DemoDataError(
+                f"{_label('pages.toml', 'page', number, entry)}: slug is one of "
+                f"{', '.join(PAGE_KINDS)}"
+            )
+
     return DemoData(
         sections=sections,
         authors=authors,
@@ -303,4 +327,6 @@ def load(directory: Path = CONTENT_DIR) -> DemoData:
         image_credit=image_credit,
         ads=ads,
         threads=threads,
+        publication=publication,
+        pages=pages,
     )

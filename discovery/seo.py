@@ -419,3 +419,16 @@ def search_meta(query: str, page_obj=None) -> dict:
         path=page_path(reverse("discovery:search"), page_obj, q=query),
         robots="noindex",
     )
+
+
+def standing_page_meta(page) -> dict:
+    """About, Contact, Privacy…: the page's summary as its description, a breadcrumb from Home."""
+    path = page.get_absolute_url()
+    return page_meta(
+        title=page.title,
+        description=describe(page.summary, f"{page.title} — {settings.SITE_NAME}."),
+        path=path,
+        json_ld=[
+            breadcrumb_data(("Home", reverse("articles:home")), (page.title, path))
+        ],
+    )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, Author, Section
+from articles.models import Article, Author, Section, StandingPage
 from discovery import seo
 from newsroom.links import absolute_url
 
@@ -38,14 +38,24 @@ class SiteSitemap(Sitemap):
 
 
 class PagesSitemap(SiteSitemap):
+    """The home page, then the standing pages that are written (About, Contact, Privacy…).
+
+    Undated, as before: the index's Last-Modified follows the stories, and a standing page
+    changes too rarely to need one.
+    """
+
     changefreq = "hourly"
-    priority = 1.0
 
     def items(self):
-        return ["articles:home"]
+        order = {kind: index for index, kind in enumerate(StandingPage.Kind.values)}
+        pages = sorted(StandingPage.objects.only("slug"), key=lambda p: order[p.slug])
+        return ["articles:home", *pages]
 
     def location(self, item):
-        return reverse(item)
+        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
+
+    def priority(self, item):
+        return 1.0 if isinstance(item, str) else 0.3
 
 
 def _latest_story(**match):

@@ -165,6 +165,7 @@ PAGE_CACHE_BYPASS_COOKIES = env.list(
         "comment_author",
         "comments_held",
         "comments_posted",
+        "comments_mine",
         "comments_reporter",
     ],
 )
@@ -312,13 +313,46 @@ TASKS = {
     }
 }
 
+# Everything goes to the console once. Django's defaults give the "django" logger a console
+# handler of its own (with DEBUG) and let it propagate to the root's as well, which printed
+# every warning and autoreloader line twice under `make run`. Here "django" keeps only the
+# error emails to ADMINS (without DEBUG, as in Django's default) and propagates to the root;
+# configuring it resets its children, so runserver's request lines ("django.server") get
+# Django's own format and handler back, printed once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {
         "handlers": ["console"],
         "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
+    },
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "propagate": True},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
 

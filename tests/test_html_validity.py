@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from articles.models import Publication, StandingPage
+from articles.services import publication_save, standing_page_save
 from comments.models import Comment
 from tests.factories import (
     comment_form_data,
@@ -45,21 +47,41 @@ def test_every_page_type_is_valid_html(client, java, tmp_path):
     make_ad(after_paragraph=1)
     make_ad(placement="sidebar", image=image_file("s.png", size=(300, 250), fmt="PNG"))
     parent = make_comment(article=article, url="https://reader.example")
-    make_comment(
+    reply = make_comment(
         article=article,
         parent=parent,
         body="Reply with https://example.org/x\n\nand a second line",
     )
+    deepest = make_comment(article=article, parent=reply)  # COMMENTS_MAX_DEPTH is 3
     make_comment(article=article, status=Comment.Status.PENDING)
+    # The paper's details and two standing pages: the footer, and Contact's news desk card.
+    publication_save(
+        publication=Publication(
+            tagline="Valley news",
+            address="3 Wend Quay\nEastbrook",
+            news_desk_email="desk@example.org",
+            phone="01632 960 123",
+        )
+    )
+    standing_page_save(
+        page=StandingPage(
+            slug="contact",
+            title="Contact",
+            summary="Reach the news desk.",
+            body="## A story\n\n| What | How |\n|---|---|\n| Tips | email |\n\n- one\n- two",
+        )
+    )
     pages = {
         "home": reverse("articles:home"),
         "article": article.get_absolute_url(),
         "reply": article.get_absolute_url() + f"?replytocom={parent.pk}",
+        "reply-at-max-depth": article.get_absolute_url() + f"?replytocom={deepest.pk}",
         "section": article.section.get_absolute_url(),
         "author": article.author.get_absolute_url(),
         "search": reverse("discovery:search") + "?q=One",
         "search-empty": reverse("discovery:search"),
         "not-found": "/section/no-such-section/",
+        "standing-page": "/contact/",
     }
     files = []
     for name, url in pages.items():
@@ -75,6 +97,13 @@ def test_every_page_type_is_valid_html(client, java, tmp_path):
     )
     (tmp_path / "form-errors.html").write_bytes(failed.content)
     files.append(tmp_path / "form-errors.html")
+    closed = make_article(comments_open=False)
+    refused = client.post(
+        reverse("comments:post", args=[closed.pk]), comment_form_data(closed)
+    )
+    assert refused.status_code == 403
+    (tmp_path / "closed-refused.html").write_bytes(refused.content)
+    files.append(tmp_path / "closed-refused.html")
     client.post(
         reverse("comments:post", args=[article.pk]),
         comment_form_data(article, body="Held for me"),

@@ -270,6 +270,7 @@ def test_search_is_never_stored(client, story):
         "comment_author",
         "comments_held",
         "comments_posted",
+        "comments_mine",
         "comments_reporter",
     ],
 )

@@ -2,6 +2,7 @@ from django import template
 from django.template.loader_tags import IncludeNode
 
 from articles import blocks
+from articles.models import Publication
 from newsroom.fragments import cached_fragment
 
 register = template.Library()
@@ -11,6 +12,21 @@ register = template.Library()
 def section_nav(context):
     """The section navigation; read from the cache, so no query once warm."""
     return {"sections": blocks.nav_sections(), "request": context.get("request")}
+
+
+@register.simple_tag
+def publication():
+    """``{% publication as paper %}``: the paper's details (``Publication.current()``, cached)."""
+    return Publication.current()
+
+
+@register.inclusion_tag("articles/_footer.html", takes_context=True)
+def site_footer(context):
+    """The footer: the paper's name and address, the written standing pages, the feeds.
+
+    The same for every reader; no query once ``Publication.current()`` is cached.
+    """
+    return {"paper": Publication.current(), "SITE_NAME": context.get("SITE_NAME")}
 
 
 class FragmentNode(template.Node):

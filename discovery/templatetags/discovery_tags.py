@@ -52,6 +52,11 @@ def article_meta(article, comment_count=None, comments=None):
 
 
 @register.inclusion_tag(META_TEMPLATE)
+def standing_page_meta(page):
+    return {"meta": seo.standing_page_meta(page)}
+
+
+@register.inclusion_tag(META_TEMPLATE)
 def search_meta(query, page_obj=None):
     return {"meta": seo.search_meta(query, _page(page_obj))}
 

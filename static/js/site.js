@@ -17,22 +17,51 @@
   var title = document.getElementById("reply-title");
   var cancel = document.getElementById("cancel-reply");
   var parentField = document.getElementById("id_parent");
-  var originalTitle = title ? title.firstChild.nodeValue : "Leave a Reply ";
+  var maxDepth = parseInt(respond.getAttribute("data-max-depth"), 10) || 0;
 
-  function setTitle(name) {
+  function bdi(text) {
+    var element = document.createElement("bdi");
+    element.textContent = text;
+    return element;
+  }
+
+  // The heading says whom the reply really attaches to, as the server's does
+  // (templates/personal/_comment_form.html): past the maximum depth, the thread above.
+  function setTitle(name, home) {
     if (!title) return;
-    var to = title.querySelector(".respond__to");
-    if (to) to.remove();
+    while (title.firstChild && title.firstChild !== cancel) title.removeChild(title.firstChild);
+    var parts = [name ? "Leave a Reply to " : "Leave a Reply "];
     if (name) {
-      title.firstChild.nodeValue = "Leave a Reply to ";
-      to = document.createElement("span");
+      var to = bdi(home || name);
       to.className = "respond__to";
-      to.textContent = name;
-      title.insertBefore(to, cancel);
-      title.insertBefore(document.createTextNode(" "), cancel);
-    } else {
-      title.firstChild.nodeValue = originalTitle.replace(/ to $/, " ");
+      parts.push(to, " ");
+      if (home) {
+        var via = document.createElement("span");
+        via.className = "respond__via";
+        via.append("Replies go " + maxDepth + " levels deep, so your reply to ", bdi(name),
+          " joins ", bdi(home), "\u2019s thread.");
+        parts.push(via, " ");
+      }
     }
+    parts.forEach(function (part) {
+      title.insertBefore(typeof part === "string" ? document.createTextNode(part) : part, cancel);
+    });
+  }
+
+  function authorOf(item) {
+    var author = item.querySelector(":scope > .comment__body .comment__author");
+    return author ? author.textContent : "";
+  }
+
+  // The comment a reply to ``item`` (an li.comment) joins: itself, or past the maximum depth
+  // the nearest one above it that can still take replies (comments/moderation.py reply_parent).
+  function replyHome(item) {
+    var depth = function (li) { var m = /\bdepth-(\d+)/.exec(li.className); return m ? +m[1] : 1; };
+    var up = item;
+    while (maxDepth && depth(up) >= maxDepth && up.parentNode.closest("li.comment")) {
+      up = up.parentNode.closest("li.comment");
+    }
+    return up;
   }
 
   document.addEventListener("click", function (event) {
@@ -43,7 +72,8 @@
       var comment = link.closest(".comment__body");
       comment.parentNode.insertBefore(respond, comment.nextSibling);
       parentField.value = comment.parentNode.id.replace("comment-", "");
-      setTitle(comment.querySelector(".comment__author").textContent);
+      var joins = replyHome(comment.parentNode);
+      setTitle(authorOf(comment.parentNode), joins === comment.parentNode ? "" : authorOf(joins));
       cancel.hidden = false;
       var body = document.getElementById("id_body");
       if (body) body.focus();
@@ -53,9 +83,86 @@
       event.preventDefault();
       home.parentNode.insertBefore(respond, home.nextSibling);
       parentField.value = "";
-      setTitle("");
+      setTitle("", "");
       cancel.hidden = true;
       if (title) title.scrollIntoView();
     }
+  });
+})();
+
+(function () {
+  "use strict";
+
+  // Refused posts (issue 11): the page sent back after a refused comment opens at the form
+  // (its action ends in #respond); focus moves to the error summary, so screen readers read
+  // it out and keyboard users start from it. Its links are plain #id links to the fields.
+  var summary = document.getElementById("form-errors");
+  if (summary) {
+    summary.focus();
+    // Once more after load, unless the reader has moved on: the browser's own move to
+    // #respond can take the focus back to the page.
+    window.addEventListener("load", function () {
+      if (!document.activeElement || document.activeElement === document.body) summary.focus();
+    });
+  }
+
+  // A live character counter for the comment box. The box has no maxlength (a browser would
+  // cut pasted text silently); the server refuses an over-long comment and keeps it whole.
+  // The visible count updates as the reader types; screen readers hear it only near the limit,
+  // once typing pauses. Characters are counted as the server counts them (code points).
+  var box = document.querySelector("textarea[data-limit]");
+  if (!box) return;
+  var limit = parseInt(box.getAttribute("data-limit"), 10);
+  if (!limit) return;
+  var lang = document.documentElement.lang || undefined;
+  var format = function (n) { return n.toLocaleString(lang); };
+  // Spans, not paragraphs: the field template wraps each field in a <p>.
+  var visible = document.createElement("span");
+  visible.className = "field-count";
+  visible.setAttribute("aria-hidden", "true");
+  var spoken = document.createElement("span");
+  spoken.className = "visually-hidden";
+  spoken.setAttribute("aria-live", "polite");
+  box.parentNode.insertBefore(spoken, box.nextSibling);
+  box.parentNode.insertBefore(visible, box.nextSibling);
+  var help = document.getElementById(box.id + "_helptext");
+  if (help) help.hidden = true; // "Up to 5,000 characters": the counter says it now
+  var timer = null;
+
+  function message(length) {
+    if (length > limit) {
+      return format(length - limit) + (length - limit === 1 ? " character" : " characters") +
+        " too many: " + format(length) + " of " + format(limit);
+    }
+    return format(length) + " of " + format(limit) + " characters";
+  }
+
+  function update(event) {
+    var length = Array.from(box.value).length;
+    var text = message(length);
+    visible.textContent = text;
+    visible.classList.toggle("field-count--over", length > limit);
+    if (!event) return; // on load the error summary speaks first
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      spoken.textContent = length >= limit * 0.9 ? text : "";
+    }, 700);
+  }
+
+  box.addEventListener("input", update);
+  update();
+})();
+
+// --- Own comments (issue 11): the author's Edit and Delete also under their comment ---
+// The shared thread is the same for every reader; "Your recent comment" (templates/personal/)
+// carries the controls. This copies them under the comment itself, where the author looks.
+(function () {
+  "use strict";
+  var items = document.querySelectorAll(".own-comments__item[data-comment]");
+  Array.prototype.forEach.call(items, function (item) {
+    var comment = document.getElementById("comment-" + item.getAttribute("data-comment"));
+    var body = comment && comment.querySelector(".comment__body");
+    var controls = item.querySelector(".own-controls");
+    if (body && controls) body.appendChild(controls.cloneNode(true));
   });
 })();

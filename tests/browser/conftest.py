@@ -93,7 +93,8 @@ class PageGuard:
                 return
             # A page answered with 4xx on purpose (a form sent back with errors, a 404 page)
             # logs "Failed to load resource" for the document itself; that is not a broken page.
-            location = (message.location or {}).get("url", "")
+            # (Compared without the fragment: the comment form posts to ...#respond.)
+            location = (message.location or {}).get("url", "").split("#")[0]
             if (
                 location in self.error_documents
                 and "Failed to load resource" in message.text

@@ -114,7 +114,7 @@ def test_javascript_website_is_refused_next_to_the_field(client):
         ("name", "n" * 101, "Keep your name under 100 characters."),
         ("email", "a" * 250 + "@x.org", "254"),
         ("url", "https://example.org/" + "a" * 200, "200"),
-        ("body", "b" * 5001, "5000"),
+        ("body", "b" * 5001, "Your comment is 5,001 characters; the limit is 5,000."),
     ],
 )
 def test_bad_fields_get_400_and_a_message_by_the_field_with_the_text_kept(

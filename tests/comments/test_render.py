@@ -21,6 +21,7 @@ def row(**fields):
 
     Row = namedtuple("Row", THREAD_FIELDS)
     values = {
+        **dict.fromkeys(THREAD_FIELDS),  # columns a test does not care about are None
         "id": 1,
         "parent_id": None,
         "depth": 1,
@@ -91,3 +92,14 @@ def test_reply_links_and_page_links_carry_the_story_address():
 
 def test_no_reply_links_when_replies_are_off():
     assert "replytocom" not in render(row(), can_reply=False)
+
+
+def test_an_edited_comment_says_so_and_others_do_not():
+    html = render(
+        row(id=1),
+        row(id=2, edited_at=datetime(2026, 11, 27, 14, 9, tzinfo=UTC)),
+    )
+
+    first, second = html.split('id="comment-2"')
+    assert "edited" not in first
+    assert '<span class="comment__edited">edited</span>' in second

@@ -212,11 +212,13 @@ def test_robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin_and_sear
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        (reverse("discovery:sitemap"), 6),  # latest change + page count for 3 sitemaps
+        # latest change + page count for 3 sitemaps, the pages sitemap's standing pages
+        (reverse("discovery:sitemap"), 7),
         (reverse("discovery:sitemap-section", args=["articles"]), 2),  # count, page
         (reverse("discovery:sitemap-section", args=["sections"]), 2),
         (reverse("discovery:sitemap-section", args=["authors"]), 2),
         (reverse("discovery:news-sitemap"), 2),
+        (reverse("discovery:sitemap-section", args=["pages"]), 1),  # standing pages
     ],
 )
 def test_sitemap_query_count_is_fixed(client, django_assert_num_queries, url, queries):

@@ -13,16 +13,35 @@ USERNAME = "demo"
 class Command(BaseCommand):
     help = "Create the demo editor/moderator account (DEBUG only) and print its password once."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--new-password",
+            action="store_true",
+            help="Give the existing demo account a new random password and print it (`make demo-password`).",
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "demo_account only runs with DEBUG on; create real staff with createsuperuser."
             )
         User = get_user_model()
-        if User.objects.filter(username=USERNAME).exists():
+        existing = User.objects.filter(username=USERNAME).first()
+        if existing is not None and options["new_password"]:
+            password = secrets.token_urlsafe(12)
+            existing.set_password(password)
+            existing.save(update_fields=["password"])
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo account — username: {USERNAME}  new password: {password}\n"
+                    "This password is shown only now."
+                )
+            )
+            return
+        if existing is not None:
             self.stdout.write(
                 f"Demo account '{USERNAME}' already exists (its password was printed when it was made; "
-                f"reset it with: python manage.py changepassword {USERNAME})."
+                "for a new one: make demo-password)."
             )
             return
         password = secrets.token_urlsafe(12)

@@ -6,6 +6,8 @@ writes it through the services real use goes through (docs/demo.md):
 - Stories are saved with ``articles.services.article_save``, which makes the image renditions
   after commit. A back-dated story is created already published at its past date: the one
   bypass, since ``articles_publish`` publishes drafts at "now".
+- The paper's details and standing pages are saved with ``publication_save`` and
+  ``standing_page_save``, like an editor's change in the admin.
 - Comments are stored with ``comments.services.comment_import``, the documented bypass for
   back-dated threads that were moderated elsewhere: their text is validated and rendered like
   a posted comment's, but the moderation rules, spam defences and emails do not run.
@@ -21,8 +23,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.models import AdSlot, Article, ArticleDailyViews, Author, Section
-from articles.services import article_save
+from articles.models import (
+    AdSlot,
+    Article,
+    ArticleDailyViews,
+    Author,
+    Publication,
+    Section,
+    StandingPage,
+)
+from articles.services import article_save, publication_save, standing_page_save
 from comments.models import Comment
 from comments.services import comment_import
 from demo import data
@@ -80,8 +90,9 @@ def _all_minutes(comments):
 
 class Command(BaseCommand):
     help = (
-        "Create demo sections, authors, articles with illustrations, ad slots and reader "
-        "comments. Existing rows (matched by slug or name) are left alone."
+        "Create demo sections, authors, articles with illustrations, ad slots, reader "
+        "comments, the paper's details and its standing pages. Existing rows (matched by "
+        "slug or name) are left alone."
     )
 
     def add_arguments(self, parser):
@@ -108,6 +119,8 @@ class Command(BaseCommand):
             new_ads = self.seed_ad_slots(content, now)
             self.seed_views(now)
             comments = self.seed_comments(content, now)
+            new_publication = self.seed_publication(content)
+            new_pages = self.seed_pages(content)
 
         def line(label, created, total, extra=""):
             return f"{label}: {created} created{extra}, {total - created} already there"
@@ -124,11 +137,46 @@ class Command(BaseCommand):
         )
         self.stdout.write(line("Ad slots", new_ads, len(content.ads)))
         self.stdout.write(comments)
+        self.stdout.write(line("Paper details", new_publication, 1))
+        self.stdout.write(line("Standing pages", new_pages, len(content.pages)))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready in {time.monotonic() - started:.1f}s."
             )
         )
+
+    def seed_publication(self, content):
+        """The paper's details, unless there are some already; return 1 when added."""
+        if Publication.objects.exists():
+            return 0
+        spec = content.publication
+        publication = Publication(
+            tagline=spec.get("tagline", ""),
+            address=spec["address"].strip(),
+            news_desk_email=spec["news_desk_email"],
+            phone=spec.get("phone", ""),
+        )
+        publication.full_clean()
+        publication_save(publication=publication)
+        return 1
+
+    def seed_pages(self, content):
+        """The standing pages not written yet (an editor's own are left alone); how many were new."""
+        written = set(StandingPage.objects.values_list("slug", flat=True))
+        created = 0
+        for spec in content.pages:
+            if spec["slug"] in written:
+                continue
+            page = StandingPage(
+                slug=spec["slug"],
+                title=spec["title"],
+                summary=spec["summary"],
+                body=spec["body"].strip(),
+            )
+            page.full_clean()
+            standing_page_save(page=page)
+            created += 1
+        return created
 
     def seed_sections(self, content):
         """Sections by slug, and how many were new."""
