@@ -886,11 +886,19 @@ def comment_reports_resolve(comments, *, moderator) -> int:
     reports were closed. Public pages do not change (nobody sees reports).
     """
     with transaction.atomic():
-        ids = list(comments.values_list("pk", flat=True))
+        reported = _for_log(
+            comments.filter(reports__resolved_at__isnull=True).distinct()
+        )
+        ids = [c.pk for c in reported]
         closed = CommentReport.objects.filter(
             comment_id__in=ids, resolved_at__isnull=True
         ).update(resolved_at=timezone.now(), resolved_by=moderator)
         Comment.objects.filter(pk__in=ids).update(report_count=0)
+        decisions_log(
+            comments=reported,
+            moderator=moderator,
+            message=gettext("Readers’ reports dealt with."),
+        )
     return closed
 
 
@@ -902,17 +910,22 @@ def comments_pick(comments, *, moderator) -> int:
 
     Only approved picks are shown; each newly picked comment is handed to
     ``notices.comment_picked`` once the transaction commits (its author may have asked to
-    hear). ``moderator`` is who decided (kept for the callers' records; the admin logs it).
+    hear). Each is logged as ``moderator``'s decision (comments/audit.py).
     """
     with transaction.atomic():
-        newly = comments.filter(is_pick=False)
-        shown = _any_approved(newly)
-        picked = list(newly.values_list("pk", flat=True))
+        newly = _for_log(comments.filter(is_pick=False))
+        shown = any(c.status == Comment.Status.APPROVED for c in newly)
+        picked = [c.pk for c in newly]
         changed = Comment.objects.filter(pk__in=picked).update(
             is_pick=True, picked_at=timezone.now()
         )
         if changed and shown:
             pages_changed()
+        decisions_log(
+            comments=newly,
+            moderator=moderator,
+            message=gettext("Made an editor’s pick."),
+        )
         for pk in picked:
             transaction.on_commit(lambda pk=pk: notices.comment_picked(pk), robust=True)
     return changed
@@ -921,14 +934,18 @@ def comments_pick(comments, *, moderator) -> int:
 def comments_unpick(comments, *, moderator) -> int:
     """Take the comments out of the editor's picks; returns how many were picks."""
     with transaction.atomic():
-        picks = comments.filter(is_pick=True)
-        shown = _any_approved(picks)
-        ids = list(picks.values_list("pk", flat=True))
-        changed = Comment.objects.filter(pk__in=ids).update(
+        picks = _for_log(comments.filter(is_pick=True))
+        shown = any(c.status == Comment.Status.APPROVED for c in picks)
+        changed = Comment.objects.filter(pk__in=[c.pk for c in picks]).update(
             is_pick=False, picked_at=None
         )
         if changed and shown:
             pages_changed()
+        decisions_log(
+            comments=picks,
+            moderator=moderator,
+            message=gettext("No longer an editor’s pick."),
+        )
     return changed
 
 

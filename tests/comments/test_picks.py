@@ -269,3 +269,21 @@ def test_the_author_who_asked_for_emails_hears_once_when_picked(
 
     assert [m.to for m in mailoutbox] == [["ann@example.org"]]
     assert "editor’s pick" in mailoutbox[0].subject
+
+
+def test_picks_are_in_the_comments_history(
+    moderator_client, picked_calls, django_capture_on_commit_callbacks
+):
+    from django.contrib.admin.models import LogEntry
+
+    comment = make_comment()
+
+    act(moderator_client, "pick", [comment])
+    act(moderator_client, "pick", [comment])  # already a pick: nothing new to log
+    act(moderator_client, "unpick", [comment])
+
+    assert list(
+        LogEntry.objects.filter(object_id=str(comment.pk))
+        .order_by("pk")
+        .values_list("change_message", flat=True)
+    ) == ["Made an editor’s pick.", "No longer an editor’s pick."]

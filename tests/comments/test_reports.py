@@ -452,3 +452,24 @@ def test_a_moderators_decision_deals_with_the_reports(settings, comment):
     assert comment.status == Comment.Status.APPROVED  # one new report is not two
     assert comment.report_count == 1
     assert CommentReport.objects.filter(resolved_by=moderator).count() == 2
+
+
+def test_dismissing_reports_is_in_the_comments_history(comment):
+    from django.contrib.admin.models import LogEntry
+
+    moderator = make_moderator()
+    send(Client(), comment)
+
+    services.comment_reports_resolve(
+        Comment.objects.filter(pk=comment.pk), moderator=moderator
+    )
+    again = services.comment_reports_resolve(
+        Comment.objects.filter(pk=comment.pk), moderator=moderator
+    )
+
+    assert again == 0
+    assert list(
+        LogEntry.objects.filter(object_id=str(comment.pk)).values_list(
+            "change_message", flat=True
+        )
+    ) == ["Readers’ reports dealt with."]
