@@ -25,6 +25,21 @@ from comments.models import Block, BlockedTerm, Comment, TrustedCommenter
 OTHER_COMMENTS_SHOWN = 20
 
 
+class OpenReportsFilter(admin.SimpleListFilter):
+    """Comments readers have reported and no moderator has dealt with yet (``report_count``)."""
+
+    title = _("readers’ reports")
+    parameter_name = "reports"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open reports"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(report_count__gt=0)
+        return queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     # Email and IP are on each comment's page, and why a comment was held sits under its
@@ -40,6 +55,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "reason",
+        OpenReportsFilter,
         "is_pick",
         ("article__section", admin.RelatedOnlyFieldListFilter),
         "created_at",

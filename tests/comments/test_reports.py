@@ -473,3 +473,18 @@ def test_dismissing_reports_is_in_the_comments_history(comment):
             "change_message", flat=True
         )
     ) == ["Readers’ reports dealt with."]
+
+
+def test_moderators_find_the_comments_with_open_reports(comment):
+    quiet = make_comment(article=comment.article, body="Nobody reported this one.")
+    send(Client(), comment, reason="spam")
+    moderator = Client()
+    moderator.force_login(make_moderator())
+
+    listed = moderator.get(
+        reverse("admin:comments_comment_changelist"), {"reports": "open"}
+    )
+
+    assertContains(listed, "Open reports")
+    assertContains(listed, comment.body)
+    assertNotContains(listed, quiet.body)
