@@ -2,14 +2,14 @@ from django.contrib import admin, messages
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import truncatechars
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
-from comments import services
+from comments import desk, services
 from comments.models import BlockedTerm, Comment, TrustedCommenter
 
 
@@ -56,6 +56,29 @@ class CommentAdmin(admin.ModelAdmin):
         "moderated_at",
     ]
     readonly_fields = [f for f in fields if f != "status"]
+
+    def get_urls(self):
+        # The moderation queue (comments/desk.py): admin pages, behind the admin's login.
+        site = self.admin_site
+        return [
+            path(
+                "queue/",
+                site.admin_view(self.queue_view),
+                name="comments_comment_queue",
+            ),
+            path(
+                "queue/decide/",
+                site.admin_view(self.queue_decide_view),
+                name="comments_comment_queue_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        return desk.queue_page(request, admin_site=self.admin_site)
+
+    def queue_decide_view(self, request):
+        return desk.queue_decide(request, admin_site=self.admin_site)
 
     def get_ordering(self, request):
         # Pending first, newest first within each group.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import moderation, notices, spam
-from comments.models import BlockedTerm, Comment, TrustedCommenter
+from comments.models import BlockedTerm, Comment, CommentReport, TrustedCommenter
 from comments.notifications import notify_moderators
 from comments.text import render_comment
 from newsroom.net import client_ip
@@ -348,6 +348,24 @@ def comments_spam_and_block(comments, *, moderator) -> int:
                     )
         return comments_moderate(
             comments, status=Comment.Status.SPAM, moderator=moderator
+        )
+
+
+def comment_reports_resolve(*, comments, moderator) -> int:
+    """Mark the open reports on the given comments as dealt with, by ``moderator`` now.
+
+    Sets ``resolved_at``/``resolved_by`` on each open ``CommentReport`` and the comments'
+    stored ``report_count`` back to 0. The comments' status is not touched: the caller
+    decides that (the moderation queue's Keep, Approve, Spam, Remove). Returns how many
+    comments had open reports.
+    """
+    with transaction.atomic():
+        ids = list(comments.order_by().values_list("pk", flat=True))
+        CommentReport.objects.filter(
+            comment_id__in=ids, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=moderator)
+        return Comment.objects.filter(pk__in=ids, report_count__gt=0).update(
+            report_count=0
         )
 
 
