@@ -16,6 +16,7 @@
   var summary = document.getElementById("desk-summary");
   var selectAll = document.getElementById("desk-all");
   var pending = Promise.resolve();
+  var inflight = 0;
   if (keys) {
     keys.hidden = false;
   }
@@ -110,6 +111,7 @@
   function send(submitter, gone) {
     var body = new FormData(form, submitter);
     var hidden = leave(gone);
+    inflight += 1;
     pending = pending.then(function () {
       return fetch(form.action, {
         method: "POST",
@@ -128,10 +130,6 @@
           hidden.forEach(function (card) {
             card.remove();
           });
-          if (!cards().length) {
-            // The page is done: load the next one (or the empty queue).
-            window.location.assign(window.location.pathname + window.location.search);
-          }
         })
         .catch(function (error) {
           hidden.forEach(function (card) {
@@ -141,6 +139,14 @@
             show(hidden[0]);
           }
           say("Not saved (" + error.message + "). Try again, or reload the page.");
+        })
+        .then(function () {
+          inflight -= 1;
+          if (!inflight && !cards().length) {
+            // Every decision is saved and the page is done: load the next page (or the
+            // empty queue). Never while a decision is on its way: leaving would cancel it.
+            window.location.assign(window.location.pathname + window.location.search);
+          }
         });
     });
   }
