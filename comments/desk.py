@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comments import queue
+from comments.cards import render_cards
 from comments.models import Comment
 
 PERMISSION = "comments.moderate_comment"
@@ -94,6 +95,7 @@ def queue_page(request, *, admin_site):
     comments = list(page.object_list)
     now = timezone.now()
     summary = queue.queue_summary()
+    cards = _cards(comments, now)
     last = None
     if not comments and not filters.narrowed and filters.tab == queue.HELD:
         last = queue.last_decision()
@@ -105,7 +107,12 @@ def queue_page(request, *, admin_site):
         "filters": filters,
         "page": page,
         "paginator": paginator,
-        "cards": _cards(comments, now),
+        "cards": cards,
+        "cards_html": render_cards(
+            cards,
+            decisions=queue.TAB_DECISIONS[filters.tab],
+            show_status=filters.tab != queue.HELD,
+        ),
         "page_ids": [c.pk for c in comments],
         "summary": summary,
         "choices": queue.filter_choices(filters.tab),
