@@ -11,8 +11,8 @@ never passes or fails (docs/benchmarks.md).
 
 import itertools
 import json
-import shutil
 import os
+import shutil
 import statistics
 import subprocess
 import sys
