@@ -716,3 +716,28 @@ def test_the_reported_tab_runs_the_same_queries_for_5_or_50_cards(
 
     assert len(response.context["cards"]) == n
     assertContains(response, "2 open reports", count=n)
+
+
+def test_the_queue_has_no_inline_code_or_styles_and_loads_its_own_files(moderator):
+    from tests.articles.test_views import csp_violations
+
+    client, _ = moderator
+    hostile = '<img src=x onerror="alert(1)"> <style>p{}</style> <b style="x">'
+    held(body="Held " + hostile, name=hostile, reason_detail=hostile)
+    report(make_comment(body="Reported " + hostile), note=hostile)
+
+    pages = {
+        "held": client.get(reverse(QUEUE)),
+        "reported": client.get(reverse(QUEUE) + "?tab=reported"),
+        "index": client.get(reverse("admin:index")),
+    }
+    Comment.objects.update(status=Comment.Status.APPROVED, report_count=0)
+    pages["empty"] = client.get(reverse(QUEUE))
+
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        assert csp_violations(response.content.decode()) == [], name
+        assert "script-src 'self'" in response["Content-Security-Policy"], name
+    assertContains(pages["held"], "/static/js/desk.js")
+    assertContains(pages["held"], "/static/css/desk.css")
+    assertNotContains(pages["index"], "desk.js")
