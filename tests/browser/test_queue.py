@@ -280,3 +280,36 @@ def test_the_queue_has_no_serious_accessibility_violation_and_fits(
     )
     too_wide = {key: px for key, px in overflow.items() if px > 0}
     assert not too_wide, f"the queue scrolls sideways by (CSS px): {too_wide}"
+
+
+def test_reported_tab_keys_tick_and_keep(new_page, live_server):
+    reported = [make_comment(body=f"Reported {i}", report_count=1) for i in range(3)]
+    page = _signed_in(new_page, live_server)
+    page.goto(reverse(QUEUE) + "?tab=reported")
+    expect(page.locator("#desk-keys")).to_contain_text("d keep (dismiss reports)")
+    loads = _loads(page)
+
+    page.keyboard.press("x")  # tick the first card
+    page.keyboard.press("j")
+    page.keyboard.press("x")  # and the second
+    expect(page.locator(".desk-select:checked")).to_have_count(2)
+    page.locator(".desk-bulk").get_by_role(
+        "button", name="Keep (dismiss reports)"
+    ).click()
+    expect(page.locator(".desk-card")).to_have_count(1)
+    expect(page.locator(f"#card-{reported[2].pk}")).to_be_focused()
+    page.keyboard.press("r")
+    expect(page.get_by_text("No open reports.")).to_be_visible()
+
+    statuses = dict(
+        Comment.objects.filter(pk__in=[c.pk for c in reported]).values_list(
+            "pk", "status"
+        )
+    )
+    assert statuses == {
+        reported[0].pk: "approved",
+        reported[1].pk: "approved",
+        reported[2].pk: "removed",
+    }
+    assert not Comment.objects.filter(report_count__gt=0).exists()
+    assert len(loads) == 1  # the empty tab, after the last decision
