@@ -6,7 +6,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
-from comments import services
+from comments import desk, services
 from comments.admin_forms import BlockAdminForm, BlockCommentersForm
 from comments.blocks import BlockDuration
 from comments.models import Block, BlockedTerm, Comment, TrustedCommenter
@@ -76,6 +76,29 @@ class CommentAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin-comments.css"]}
+
+    def get_urls(self):
+        # The moderation queue (comments/desk.py): admin pages, behind the admin's login.
+        site = self.admin_site
+        return [
+            path(
+                "queue/",
+                site.admin_view(self.queue_view),
+                name="comments_comment_queue",
+            ),
+            path(
+                "queue/decide/",
+                site.admin_view(self.queue_decide_view),
+                name="comments_comment_queue_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        return desk.queue_page(request, admin_site=self.admin_site)
+
+    def queue_decide_view(self, request):
+        return desk.queue_decide(request, admin_site=self.admin_site)
 
     def get_ordering(self, request):
         # Pending first, newest first within each group.
@@ -140,9 +163,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         """Approved: the comment on the site. Otherwise the staff-only preview of it in its thread."""
-        if obj.is_public:
-            return obj.get_absolute_url()
-        return reverse("comments:preview", args=[obj.pk]) + f"#comment-{obj.pk}"
+        return obj.get_staff_url()
 
     @admin.display(description=_("on the site"))
     def on_site(self, obj):

@@ -166,6 +166,12 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return reverse("comments:permalink", args=[self.pk])
 
+    def get_staff_url(self):
+        """Where staff see the comment: on the site once approved, else the staff-only preview in its thread."""
+        if self.is_public:
+            return self.get_absolute_url()
+        return reverse("comments:preview", args=[self.pk]) + f"#comment-{self.pk}"
+
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.APPROVED

@@ -21,6 +21,7 @@ from comments.models import (
     Block,
     BlockedTerm,
     Comment,
+    CommentReport,
     NoticeLog,
     Subscriber,
     TrustedCommenter,
@@ -796,6 +797,24 @@ def subscriber_unsubscribe(*, email: str) -> int:
             Comment.objects.filter(email=email)
             .filter(Q(notify_on_publish=True) | Q(notify_replies=True))
             .update(notify_on_publish=False, notify_replies=False)
+        )
+
+
+def comment_reports_resolve(*, comments, moderator) -> int:
+    """Mark the open reports on the given comments as dealt with, by ``moderator`` now.
+
+    Sets ``resolved_at``/``resolved_by`` on each open ``CommentReport`` and the comments'
+    stored ``report_count`` back to 0. The comments' status is not touched: the caller
+    decides that (the moderation queue's Keep, Approve, Spam, Remove). Returns how many
+    comments had open reports.
+    """
+    with transaction.atomic():
+        ids = list(comments.order_by().values_list("pk", flat=True))
+        CommentReport.objects.filter(
+            comment_id__in=ids, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=moderator)
+        return Comment.objects.filter(pk__in=ids, report_count__gt=0).update(
+            report_count=0
         )
 
 
