@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.forms import CheckedImageField, StoredFilesForm
-from articles.models import AdSlot, Article, Author, Section
+from articles.models import AdSlot, Article, Author, Publication, Section
 from articles.services import article_save, articles_publish
 
 # Every image upload in the admin gets Newsroom's specific messages (articles/images.py).
@@ -140,12 +140,67 @@ class AdSlotAdmin(admin.ModelAdmin):
         "name",
         "placement",
         "after_paragraph",
+        "image_size",
+        "small_image_size",
         "is_active",
         "starts_at",
         "ends_at",
     ]
     list_filter = ["placement", "is_active"]
     search_fields = ["name", "alt_text", "link"]
+    fieldsets = [
+        (None, {"fields": ["name", "placement", "after_paragraph"]}),
+        (
+            _("Advert"),
+            {
+                "fields": ["image", "small_image", "alt_text", "link"],
+                "description": _(
+                    "Phones (screens up to 640 px wide) get the small-screen image when there "
+                    "is one, so a wide banner is not shrunk into unreadable text; other "
+                    "screens get the image. Both are shown at their own size."
+                ),
+            },
+        ),
+        (_("When"), {"fields": ["is_active", "starts_at", "ends_at"]}),
+    ]
     date_hierarchy = "starts_at"
     # Django 6 makes https the assumed scheme for typed-in addresses; opt in now.
     formfield_overrides = {**IMAGE_FIELDS, models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=_("image"))
+    def image_size(self, obj):
+        return f"{obj.image_width} × {obj.image_height}" if obj.image else "—"
+
+    @admin.display(description=_("phones"))
+    def small_image_size(self, obj):
+        if not obj.small_image:
+            return _("same image")
+        return f"{obj.small_image_width} × {obj.small_image_height}"
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """The paper's details: one row, created on first save; the masthead shows the logo."""
+
+    form = StoredFilesForm  # a full disk is a form error, not a 500
+    formfield_overrides = IMAGE_FIELDS
+    list_display = ["__str__", "tagline", "news_desk_email", "updated_at"]
+    fieldsets = [
+        (
+            _("Masthead"),
+            {
+                "fields": ["logo", "tagline"],
+                "description": _(
+                    "The paper’s name is set in type at the top of every page unless a logo is "
+                    "uploaded: a wide JPEG, PNG or WebP image, about 600 × 100 px, that reads on "
+                    "a light and a dark background. Its name comes from the "
+                    "SITE_NAME setting and is the logo’s alt text."
+                ),
+            },
+        ),
+        (_("Contact"), {"fields": ["address", "news_desk_email", "phone"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # One row: the paper has one set of details.
+        return super().has_add_permission(request) and not Publication.objects.exists()

@@ -5,14 +5,16 @@ sees the same data (built from the database when the cache does not answer: news
 Trending, which needs comments too, is cached the same way by discovery/trending.py.
 """
 
-from articles.models import AdSlot, Section
+from articles.models import AdSlot, Publication, Section
 from newsroom.sharedcache import cached, call
 
 NAV_KEY = "blocks:nav-sections"
 ADS_KEY = "blocks:live-ads"
+PUBLICATION_KEY = "blocks:publication"
 # Saves drop these at once, but only from a cache every process shares: with the per-process
 # default (locmem) another worker would keep its copy, so every block also expires on its own.
 NAV_TTL = 600
+PUBLICATION_TTL = 600
 # Ad windows change with time, not only with saves.
 ADS_TTL = 60
 
@@ -20,6 +22,18 @@ ADS_TTL = 60
 def nav_sections() -> list[Section]:
     """All sections in navigation order."""
     return cached(NAV_KEY, lambda: list(Section.objects.all()), timeout=NAV_TTL)
+
+
+def publication() -> Publication | None:
+    """The paper's details (logo, tagline, address, news desk), or None before an editor saves them.
+
+    The masthead and the footer read it on every page: from the cache, no query once warm.
+    """
+    return cached(
+        PUBLICATION_KEY,
+        lambda: Publication.objects.order_by("pk").first(),
+        timeout=PUBLICATION_TTL,
+    )
 
 
 def live_ads() -> dict[str, list[AdSlot]]:

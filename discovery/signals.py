@@ -4,7 +4,7 @@ every cached page (newsroom/pagecache.py: the content version is bumped after co
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.models import AdSlot, Article, Author, Section
+from articles.models import AdSlot, Article, Author, Publication, Section
 from discovery import trending
 from newsroom.pagecache import pages_changed
 from newsroom.sharedcache import call
@@ -22,10 +22,11 @@ def article_changed(**kwargs):
 
 
 # Stories, sections (navigation, section fronts), authors (bylines, author pages) and ad slots
-# show on pages; comments change pages through comments/services.py, which says so itself.
+# show on pages, and so do the paper's details (the masthead's logo and tagline); comments change pages through comments/services.py, which says so itself.
 @receiver([post_save, post_delete], sender=Article)
 @receiver([post_save, post_delete], sender=Section)
 @receiver([post_save, post_delete], sender=Author)
 @receiver([post_save, post_delete], sender=AdSlot)
+@receiver([post_save, post_delete], sender=Publication)
 def page_content_changed(**kwargs):
     pages_changed()
