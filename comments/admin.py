@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -89,7 +89,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):
-        return truncatechars(obj.body, 80)
+        # Whole words: a cut-off "defen…" reads as a different word.
+        return Truncator(obj.body).words(14)
 
     @admin.display(description=_("article"), ordering="article__headline")
     def article_link(self, obj):
@@ -118,7 +119,7 @@ class CommentAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>: {}',
             url,
             obj.parent.name,
-            truncatechars(obj.parent.body, 200),
+            Truncator(obj.parent.body).words(35),
         )
 
     def save_model(self, request, obj, form, change):

@@ -533,9 +533,15 @@ def draw_ad(spec: dict) -> bytes:
             stroke_width=1,
             stroke_fill=ink,
         )
-        draw.text(
-            (text_x, slogan_y), spec["slogan"], font=slogan_font, fill=ink, anchor="ls"
-        )
+        # A phone-sized banner has no room for the slogan (the alt text still says it).
+        if draw.textlength(spec["slogan"], font=slogan_font) <= text_w:
+            draw.text(
+                (text_x, slogan_y),
+                spec["slogan"],
+                font=slogan_font,
+                fill=ink,
+                anchor="ls",
+            )
         bx0, by0 = (
             (w - button_w - 30, (h - button_h) / 2) if wide else (text_x, h * 0.63)
         )
