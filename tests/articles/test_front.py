@@ -187,8 +187,8 @@ def test_masthead_shows_the_name_and_todays_date_in_the_sites_time_zone(client):
     today = timezone.localdate()  # UTC+14: often a day ahead of UTC
     header = page[page.index('<header class="site-header">') : page.index("</header>")]
     assert (
-        f'<time datetime="{today:%Y-%m-%d}">{today:%A} {today.day} {today:%B %Y}</time>'
-        in header
+        f'<time datetime="{today:%Y-%m-%d}"><span class="masthead__weekday">{today:%A} </span>'
+        f"{today.day} {today:%B %Y}</time>" in header
     )
     assert '<a class="brand" href="/">The Eastbrook Gazette</a>' in header
     assert 'aria-label="Sections"' in header
