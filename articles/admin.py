@@ -70,6 +70,11 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     actions = ["publish"]
     save_on_top = True
+
+    class Media:
+        # Headlines are shown whole and wrap between words: a column wide enough to read.
+        css = {"all": ["css/admin-lists.css"]}
+
     fieldsets = [
         (
             None,
@@ -164,18 +169,23 @@ class AdSlotAdmin(admin.ModelAdmin):
         (_("When"), {"fields": ["is_active", "starts_at", "ends_at"]}),
     ]
     date_hierarchy = "starts_at"
+
+    class Media:
+        css = {"all": ["css/admin-lists.css"]}
+
     # Django 6 makes https the assumed scheme for typed-in addresses; opt in now.
     formfield_overrides = {**IMAGE_FIELDS, models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("image"))
     def image_size(self, obj):
-        return f"{obj.image_width} × {obj.image_height}" if obj.image else "—"
+        # No-break spaces: "728 × 180" stays on one line in a narrow column.
+        return f"{obj.image_width}\u00a0×\u00a0{obj.image_height}" if obj.image else "—"
 
     @admin.display(description=_("phones"))
     def small_image_size(self, obj):
         if not obj.small_image:
             return _("same image")
-        return f"{obj.small_image_width} × {obj.small_image_height}"
+        return f"{obj.small_image_width}\u00a0×\u00a0{obj.small_image_height}"
 
 
 @admin.register(Publication)

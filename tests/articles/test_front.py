@@ -353,8 +353,9 @@ def test_editors_upload_the_small_ad_image_and_see_both_sizes(admin_client):
     listing = admin_client.get(reverse("admin:articles_adslot_changelist"))
 
     assertContains(form, 'name="small_image"')
-    assertContains(listing, "728 × 180")
-    assertContains(listing, "320 × 100")
+    assertContains(listing, "728\u00a0×\u00a0180")
+    assertContains(listing, "320\u00a0×\u00a0100")
+    assertContains(listing, "css/admin-lists.css")
 
 
 def test_the_paper_has_one_set_of_details(admin_client):

@@ -2,8 +2,8 @@
 shift, the phone-sized ad, the share links' "Copy link", accessibility in light and dark.
 
 Screenshots of the home page and a story at 375 and 1280 px (light, and 375 px dark) are saved
-by ``test_screenshots_of_home_and_a_story`` to test-artifacts/screenshots/front-*.png (kept by
-CI as artifacts, not committed).
+by ``test_screenshots_of_home_and_a_story`` to test-artifacts/screenshots/front-*.png
+(git-ignored), from the demo paper.
 """
 
 from datetime import timedelta
