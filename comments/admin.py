@@ -4,11 +4,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -137,7 +137,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):
-        return truncatechars(obj.body, 160)
+        # Whole words: a cut-off "defen…" reads as a different word.
+        return Truncator(obj.body).words(30)
 
     @admin.display(description=_("article"), ordering="article__headline")
     def article_link(self, obj):
@@ -218,7 +219,7 @@ class CommentAdmin(admin.ModelAdmin):
             (
                 (
                     reverse("admin:comments_comment_change", args=[c.pk]),
-                    truncatechars(c.body, 100),
+                    Truncator(c.body).words(16),
                     c.status,
                     c.get_status_display(),
                     c.article.headline,
@@ -256,7 +257,7 @@ class CommentAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>: {}',
             url,
             obj.parent.name,
-            truncatechars(obj.parent.body, 200),
+            Truncator(obj.parent.body).words(35),
         )
 
     def save_model(self, request, obj, form, change):
