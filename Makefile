@@ -84,6 +84,7 @@ check: install
 
 bench: install
 	$(TEST_ENV) $(PY) bench/run.py
+	$(TEST_ENV) $(PY) bench/queue_page.py
 
 # Faults on private PostgreSQL, Redis and gunicorn it starts itself (docs/reliability.md).
 faults: install

@@ -77,6 +77,11 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     actions = ["publish"]
     save_on_top = True
+
+    class Media:
+        # Headlines are shown whole and wrap between words: a column wide enough to read.
+        css = {"all": ["css/admin-lists.css"]}
+
     fieldsets = [
         (
             None,
@@ -147,15 +152,47 @@ class AdSlotAdmin(admin.ModelAdmin):
         "name",
         "placement",
         "after_paragraph",
+        "image_size",
+        "small_image_size",
         "is_active",
         "starts_at",
         "ends_at",
     ]
     list_filter = ["placement", "is_active"]
     search_fields = ["name", "alt_text", "link"]
+    fieldsets = [
+        (None, {"fields": ["name", "placement", "after_paragraph"]}),
+        (
+            _("Advert"),
+            {
+                "fields": ["image", "small_image", "alt_text", "link"],
+                "description": _(
+                    "Phones (screens up to 640 px wide) get the small-screen image when there "
+                    "is one, so a wide banner is not shrunk into unreadable text; other "
+                    "screens get the image. Both are shown at their own size."
+                ),
+            },
+        ),
+        (_("When"), {"fields": ["is_active", "starts_at", "ends_at"]}),
+    ]
     date_hierarchy = "starts_at"
+
+    class Media:
+        css = {"all": ["css/admin-lists.css"]}
+
     # Django 6 makes https the assumed scheme for typed-in addresses; opt in now.
     formfield_overrides = {**IMAGE_FIELDS, models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=_("image"))
+    def image_size(self, obj):
+        # No-break spaces: "728 × 180" stays on one line in a narrow column.
+        return f"{obj.image_width}\u00a0×\u00a0{obj.image_height}" if obj.image else "—"
+
+    @admin.display(description=_("phones"))
+    def small_image_size(self, obj):
+        if not obj.small_image:
+            return _("same image")
+        return f"{obj.small_image_width}\u00a0×\u00a0{obj.small_image_height}"
 
 
 @admin.register(StandingPage)
@@ -193,13 +230,28 @@ class StandingPageAdmin(admin.ModelAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
-    """The paper's details: one row, added once, never deleted (Editors)."""
+    """The paper's details: one row, added once, never deleted (Editors); the masthead shows the logo."""
 
     form = StoredFilesForm  # a full disk is a form error, not a 500
     formfield_overrides = IMAGE_FIELDS
-    list_display = ["__str__", "news_desk_email", "phone", "updated_at"]
+    list_display = ["__str__", "tagline", "news_desk_email", "phone", "updated_at"]
     readonly_fields = ["updated_at"]
-    fields = ["tagline", "logo", "address", "news_desk_email", "phone", "updated_at"]
+    fieldsets = [
+        (
+            _("Masthead"),
+            {
+                "fields": ["logo", "tagline"],
+                "description": _(
+                    "The paper’s name is set in type at the top of every page unless a logo is "
+                    "uploaded: a wide JPEG, PNG or WebP image, about 600 × 100 px, that reads on "
+                    "a light and a dark background. Its name comes from the "
+                    "SITE_NAME setting and is the logo’s alt text."
+                ),
+            },
+        ),
+        (_("Contact"), {"fields": ["address", "news_desk_email", "phone"]}),
+        (None, {"fields": ["updated_at"]}),
+    ]
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not Publication.objects.exists()

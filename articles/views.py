@@ -7,33 +7,40 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from articles import blocks
+from articles import blocks, front
 from articles.body import split_body
 from articles.models import Article, Author, Section, StandingPage
 
-HOME_PER_PAGE = 10
+# Page 1: a lead, up to four secondary stories, six headlines and the latest list (front.py).
+HOME_PER_PAGE = 16
 HOME_SECTION_STORIES = 4
 
 
 @require_safe
 def home(request):
-    """Lead story, latest stories (paginated), a block per section."""
+    """Page 1: the front (lead, secondary stories, headlines, section blocks, latest); then plain lists."""
     listing = Article.objects.for_listing()
     _, page_obj = paginate(request, listing, HOME_PER_PAGE)
-    lead = None
-    if page_obj.number == 1:
-        lead = listing.filter(is_featured=True).first() or (
-            page_obj.object_list[0] if page_obj.object_list else None
-        )
     context = {
-        "lead": lead,
         "page_obj": page_obj,
-        "latest": [a for a in page_obj.object_list if a != lead],
-        "section_blocks": Article.objects.section_blocks(HOME_SECTION_STORIES)
-        if page_obj.number == 1
-        else [],
+        "latest": page_obj.object_list,
         "ads": blocks.live_ads(),
     }
+    if page_obj.number == 1:
+        page = front.arrange(
+            page_obj.object_list, listing.filter(is_featured=True).first()
+        )
+        context |= {
+            "front": page,
+            "latest": page.latest,
+            "lead": page.lead,
+            "section_blocks": [
+                (section, front.picture_first(stories))
+                for section, stories in Article.objects.section_blocks(
+                    HOME_SECTION_STORIES
+                )
+            ],
+        }
     return render(request, "articles/home.html", context)
 
 

@@ -4,19 +4,19 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
-from comments import services
+from comments import desk, services
 from comments.admin_forms import BlockAdminForm, BlockCommentersForm
 from comments.blocks import BlockDuration
 from comments.models import Block, BlockedTerm, Comment, TrustedCommenter
@@ -102,6 +102,29 @@ class CommentAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["css/admin-comments.css"]}
 
+    def get_urls(self):
+        # The moderation queue (comments/desk.py): admin pages, behind the admin's login.
+        site = self.admin_site
+        return [
+            path(
+                "queue/",
+                site.admin_view(self.queue_view),
+                name="comments_comment_queue",
+            ),
+            path(
+                "queue/decide/",
+                site.admin_view(self.queue_decide_view),
+                name="comments_comment_queue_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        return desk.queue_page(request, admin_site=self.admin_site)
+
+    def queue_decide_view(self, request):
+        return desk.queue_decide(request, admin_site=self.admin_site)
+
     def get_ordering(self, request):
         # Pending first, newest first within each group.
         pending_first = Case(
@@ -139,7 +162,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):
-        return truncatechars(obj.body, 160)
+        # Whole words: a cut-off "defen…" reads as a different word.
+        return Truncator(obj.body).words(30)
 
     @admin.display(description=_("article"), ordering="article__headline")
     def article_link(self, obj):
@@ -165,9 +189,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         """Approved: the comment on the site. Otherwise the staff-only preview of it in its thread."""
-        if obj.is_public:
-            return obj.get_absolute_url()
-        return reverse("comments:preview", args=[obj.pk]) + f"#comment-{obj.pk}"
+        return obj.get_staff_url()
 
     @admin.display(description=_("on the site"))
     def on_site(self, obj):
@@ -222,7 +244,7 @@ class CommentAdmin(admin.ModelAdmin):
             (
                 (
                     reverse("admin:comments_comment_change", args=[c.pk]),
-                    truncatechars(c.body, 100),
+                    Truncator(c.body).words(16),
                     c.status,
                     c.get_status_display(),
                     c.article.headline,
@@ -260,7 +282,7 @@ class CommentAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>: {}',
             url,
             obj.parent.name,
-            truncatechars(obj.parent.body, 200),
+            Truncator(obj.parent.body).words(35),
         )
 
     @admin.display(description=_("readers’ reports"))

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from comments import blocks
@@ -162,10 +163,16 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}: {self.body[:40]}"
+        return f"{self.name}: {Truncator(self.body).words(7)}"
 
     def get_absolute_url(self):
         return reverse("comments:permalink", args=[self.pk])
+
+    def get_staff_url(self):
+        """Where staff see the comment: on the site once approved, else the staff-only preview in its thread."""
+        if self.is_public:
+            return self.get_absolute_url()
+        return reverse("comments:preview", args=[self.pk]) + f"#comment-{self.pk}"
 
     @property
     def is_public(self) -> bool:

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import models
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -135,11 +135,8 @@ def _retry_later(comment_id: int, attempt: int) -> None:
 
 
 def queue_url() -> str:
-    """The moderation queue's address in the admin; the pending comments list until the queue exists."""
-    try:
-        return reverse("admin:comments_comment_queue")
-    except NoReverseMatch:
-        return reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+    """The moderation queue's address in the admin."""
+    return reverse("admin:comments_comment_queue")
 
 
 def waited(delta: timedelta) -> str:

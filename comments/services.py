@@ -878,30 +878,6 @@ def comment_report(
     return report
 
 
-def comment_reports_resolve(comments, *, moderator) -> int:
-    """Mark the comments' open reports as dealt with (who, when) and zero their stored count.
-
-    For the moderators' decision on a reported comment: approving it again without this would
-    leave its reports open, and the next single report would hold it again. Returns how many
-    reports were closed. Public pages do not change (nobody sees reports).
-    """
-    with transaction.atomic():
-        reported = _for_log(
-            comments.filter(reports__resolved_at__isnull=True).distinct()
-        )
-        ids = [c.pk for c in reported]
-        closed = CommentReport.objects.filter(
-            comment_id__in=ids, resolved_at__isnull=True
-        ).update(resolved_at=timezone.now(), resolved_by=moderator)
-        Comment.objects.filter(pk__in=ids).update(report_count=0)
-        decisions_log(
-            comments=reported,
-            moderator=moderator,
-            message=gettext("Readers’ reports dealt with."),
-        )
-    return closed
-
-
 # --- Editor's picks ---------------------------------------------------------------------------
 
 
@@ -986,6 +962,35 @@ def subscriber_unsubscribe(*, email: str) -> int:
             Comment.objects.filter(email=email)
             .filter(Q(notify_on_publish=True) | Q(notify_replies=True))
             .update(notify_on_publish=False, notify_replies=False)
+        )
+
+
+def comment_reports_resolve(*, comments, moderator) -> int:
+    """Mark the open reports on the given comments as dealt with, by ``moderator`` now.
+
+    Sets ``resolved_at``/``resolved_by`` on each open ``CommentReport`` and the comments'
+    stored ``report_count`` back to 0. The comments' status is not touched: the caller
+    decides that (the moderation queue's Keep, Approve, Spam, Remove). Returns how many
+    comments had open reports.
+    """
+    with transaction.atomic():
+        ids = list(comments.order_by().values_list("pk", flat=True))
+        reported = _for_log(
+            Comment.objects.filter(
+                pk__in=ids, reports__resolved_at__isnull=True
+            ).distinct()
+        )
+        CommentReport.objects.filter(
+            comment_id__in=ids, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=moderator)
+        # In the comment's History like every decision (comments/audit.py).
+        decisions_log(
+            comments=reported,
+            moderator=moderator,
+            message=gettext("Readers’ reports dealt with."),
+        )
+        return Comment.objects.filter(pk__in=ids, report_count__gt=0).update(
+            report_count=0
         )
 
 

@@ -47,7 +47,8 @@ SCHEMAS = {
         {"slug": TEXT, "name": TEXT, "order": COUNT, "description": TEXT},
         {},
     ),
-    "author": ({"slug": TEXT, "name": TEXT, "bio": TEXT}, {}),
+    # photo: draw the author a portrait (demo/pictures.py) for the byline and the author page.
+    "author": ({"slug": TEXT, "name": TEXT, "bio": TEXT}, {"photo": FLAG}),
     "article": (
         {
             "slug": TEXT,
@@ -80,7 +81,8 @@ SCHEMAS = {
             "link": TEXT,
             "colours": dict,
         },
-        {},
+        # small_size: [width, height] of a second, phone-sized picture (AdSlot.small_image).
+        {"small_size": list},
     ),
     "colours": ({"background": list, "accent": list, "text": list}, {}),
     "story": ({"slug": TEXT, "comment": list}, {}),
@@ -222,6 +224,11 @@ def _check_ads(ads, file):
         if len(size) != 2 or not all(isinstance(n, int) and n > 0 for n in size):
             raise DemoDataError(f"{where}: size is [width, height] in pixels")
         entry["size"] = tuple(size)
+        if "small_size" in entry:
+            small = entry["small_size"]
+            if len(small) != 2 or not all(isinstance(n, int) and n > 0 for n in small):
+                raise DemoDataError(f"{where}: small_size is [width, height] in pixels")
+            entry["small_size"] = tuple(small)
         _check(entry["colours"], "colours", f"{where} colours")
         entry["colours"] = {
             name: _colour(value, f"{where} colours.{name}")

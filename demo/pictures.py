@@ -533,9 +533,15 @@ def draw_ad(spec: dict) -> bytes:
             stroke_width=1,
             stroke_fill=ink,
         )
-        draw.text(
-            (text_x, slogan_y), spec["slogan"], font=slogan_font, fill=ink, anchor="ls"
-        )
+        # A phone-sized banner has no room for the slogan (the alt text still says it).
+        if draw.textlength(spec["slogan"], font=slogan_font) <= text_w:
+            draw.text(
+                (text_x, slogan_y),
+                spec["slogan"],
+                font=slogan_font,
+                fill=ink,
+                anchor="ls",
+            )
         bx0, by0 = (
             (w - button_w - 30, (h - button_h) / 2) if wide else (text_x, h * 0.63)
         )
@@ -571,4 +577,40 @@ def draw_ad(spec: dict) -> bytes:
     )
     buffer = BytesIO()
     img.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+PORTRAIT = 240
+SKIN = [(241, 204, 177), (224, 172, 138), (198, 134, 96), (141, 85, 54), (94, 58, 38)]
+HAIR = [(40, 30, 24), (92, 60, 34), (180, 140, 80), (120, 120, 124), (150, 60, 40)]
+BACKDROP = [(207, 222, 235), (230, 216, 200), (214, 230, 214), (232, 214, 226)]
+
+
+def draw_portrait(seed: str) -> bytes:
+    """A square JPEG head-and-shoulders drawing for an author (no one's photograph)."""
+    rng = random.Random(seed)
+    size = PORTRAIT
+    backdrop = rng.choice(BACKDROP)
+    img = Image.new("RGB", (size, size), backdrop)
+    draw = ImageDraw.Draw(img)
+    for y in range(size):
+        draw.line(
+            [(0, y), (size, y)], fill=_mix(backdrop, (255, 255, 255), y / size / 2)
+        )
+    skin, hair = rng.choice(SKIN), rng.choice(HAIR)
+    coat = tuple(rng.randint(30, 140) for _ in range(3))
+    cx = size / 2
+    # Shoulders, neck, head, then hair over the top of the head.
+    draw.ellipse([cx - 100, 168, cx + 100, 330], fill=coat)
+    draw.rectangle([cx - 18, 140, cx + 18, 180], fill=_mix(skin, (0, 0, 0), 0.12))
+    draw.ellipse([cx - 50, 52, cx + 50, 164], fill=skin)
+    draw.chord([cx - 54, 40, cx + 54, 140], 180, 360, fill=hair)
+    if rng.random() < 0.5:  # longer hair at the sides
+        draw.rectangle([cx - 54, 88, cx - 40, 150], fill=hair)
+        draw.rectangle([cx + 40, 88, cx + 54, 150], fill=hair)
+    for dx in (-18, 18):
+        _circle(draw, cx + dx, 108, 4, (40, 32, 30))
+    draw.arc([cx - 16, 118, cx + 16, 140], 20, 160, fill=(120, 50, 50), width=3)
+    buffer = BytesIO()
+    img.save(buffer, "JPEG", quality=88)
     return buffer.getvalue()

@@ -22,7 +22,8 @@ def article_changed(**kwargs):
 
 
 # Stories, sections (navigation, section fronts), authors (bylines, author pages) and ad slots
-# show on pages; comments change pages through comments/services.py, which says so itself.
+# show on pages; comments (comments/services.py) and the paper's details and standing pages
+# (articles/services.py) change pages through their services, which say so themselves.
 @receiver([post_save, post_delete], sender=Article)
 @receiver([post_save, post_delete], sender=Section)
 @receiver([post_save, post_delete], sender=Author)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Article
+from articles.views import HOME_PER_PAGE
 from newsroom import pagecache
 from tests.factories import comment_form_data, make_article, make_comment
 from tests.pages import forget_page
@@ -186,7 +187,7 @@ def test_head_is_answered_from_the_stored_page(client, story):
 
 
 def test_tracking_parameters_share_the_page_and_stay_out_of_its_links(client):
-    for _ in range(12):
+    for _ in range(HOME_PER_PAGE + 2):
         make_article()
     first = client.get(reverse("articles:home"), {"utm_source": "newsletter"})
 

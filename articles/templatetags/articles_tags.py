@@ -3,9 +3,30 @@ from django.template.loader_tags import IncludeNode
 
 from articles import blocks
 from articles.models import Publication
+from articles.share import share_links
+from articles.typography import curly as make_curly
 from newsroom.fragments import cached_fragment
+from newsroom.links import absolute_url
 
 register = template.Library()
+
+
+@register.filter
+def curly(text):
+    """Curly quotes, apostrophes and dashes in a headline or standfirst (articles/typography.py).
+
+    Plain text out, so the template still escapes it: ``{{ article.headline|curly }}``.
+    """
+    return make_curly(text)
+
+
+@register.inclusion_tag("articles/_share.html")
+def share(article):
+    """Share links for a story, and a "Copy link" button that static/js/site.js switches on."""
+    return {
+        "links": share_links(article.get_absolute_url(), make_curly(article.headline)),
+        "url": absolute_url(article.get_absolute_url()),
+    }
 
 
 @register.inclusion_tag("articles/_nav.html", takes_context=True)

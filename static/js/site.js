@@ -166,3 +166,23 @@
     if (body && controls) body.appendChild(controls.cloneNode(true));
   });
 })();
+
+(function () {
+  "use strict";
+  // --- Share: "Copy link" (front) ---
+  // The button is hidden in the HTML, so readers without script (or without the Clipboard
+  // API) never see a button that does nothing; the plain share links work either way.
+  if (!navigator.clipboard || !window.isSecureContext) return;
+  var items = document.querySelectorAll(".share__copy");
+  Array.prototype.forEach.call(items, function (item) {
+    var button = item.querySelector("[data-copy-link]");
+    var status = item.querySelector(".share__copied");
+    item.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy-link")).then(
+        function () { status.textContent = "Link copied"; },
+        function () { status.textContent = "Could not copy: copy the address from the address bar"; }
+      );
+    });
+  });
+})();

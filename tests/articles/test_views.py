@@ -216,7 +216,7 @@ def test_home_shows_featured_lead_latest_and_section_blocks(client):
     response = client.get(reverse("articles:home"))
 
     assert response.context["lead"] == lead
-    assert newest in response.context["latest"]
+    assert newest in response.context["front"].secondary
     assertContains(response, "Featured story")
     assertContains(response, 'id="section-' + sport.slug + '"')
 

@@ -239,7 +239,10 @@ def test_admin_index_shows_how_many_comments_wait(moderator):
     make_comment(status=Comment.Status.PENDING)
     make_comment()
 
-    assertContains(client.get(reverse("admin:index")), "2 comments awaiting moderation")
+    response = client.get(reverse("admin:index"))
+
+    assertContains(response, "2 waiting · oldest under a minute · 0 reports open")
+    assertContains(response, reverse("admin:comments_comment_queue"))
 
 
 def test_article_admin_shows_comment_counts_linked_to_the_comments(admin_client):

@@ -308,7 +308,7 @@ def test_dealt_with_reports_do_not_count_towards_the_hold(settings, comment):
     )
 
     closed = services.comment_reports_resolve(
-        Comment.objects.filter(pk=comment.pk), moderator=moderator
+        comments=Comment.objects.filter(pk=comment.pk), moderator=moderator
     )
     services.comment_report(
         comment=comment,
@@ -461,10 +461,10 @@ def test_dismissing_reports_is_in_the_comments_history(comment):
     send(Client(), comment)
 
     services.comment_reports_resolve(
-        Comment.objects.filter(pk=comment.pk), moderator=moderator
+        comments=Comment.objects.filter(pk=comment.pk), moderator=moderator
     )
     again = services.comment_reports_resolve(
-        Comment.objects.filter(pk=comment.pk), moderator=moderator
+        comments=Comment.objects.filter(pk=comment.pk), moderator=moderator
     )
 
     assert again == 0

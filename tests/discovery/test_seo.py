@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.views import HOME_PER_PAGE
 from discovery import seo
 from tests.factories import (
     image_file,
@@ -309,7 +310,7 @@ def test_home_describes_the_site_and_offers_a_search_action(client):
 
 def test_home_page_two_is_canonical_to_itself(client):
     section, author = make_section(), make_author()
-    for _ in range(12):
+    for _ in range(HOME_PER_PAGE + 2):
         make_article(section=section, author=author)
 
     head = _head(client, reverse("articles:home") + "?page=2")

@@ -36,7 +36,7 @@ from articles.services import article_save, publication_save, standing_page_save
 from comments.models import Comment
 from comments.services import comment_import
 from demo import data
-from demo.pictures import draw_ad, draw_scene
+from demo.pictures import draw_ad, draw_portrait, draw_scene
 
 SCHEDULED_AHEAD = timedelta(days=3)
 # Long enough after publication for the article page to show an "Updated" line.
@@ -201,6 +201,10 @@ class Command(BaseCommand):
             author, created = Author.objects.get_or_create(
                 slug=spec["slug"], defaults={"name": spec["name"], "bio": spec["bio"]}
             )
+            if created and spec.get("photo"):
+                author.photo.save(
+                    f"{spec['slug']}.jpg", ContentFile(draw_portrait(spec["slug"]))
+                )
             authors[spec["slug"]] = author
             created_count += created
         return authors, created_count
@@ -299,6 +303,12 @@ class Command(BaseCommand):
                 ContentFile(draw_ad(spec)),
                 save=False,
             )
+            if small := spec.get("small_size"):
+                slot.small_image.save(
+                    f"{slug}-{small[0]}x{small[1]}.png",
+                    ContentFile(draw_ad({**spec, "size": small})),
+                    save=False,
+                )
             slot.full_clean()
             slot.save()
             created += 1
