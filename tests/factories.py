@@ -121,12 +121,14 @@ def comment_form_data(article, *, age_seconds=60, **overrides):
     return data
 
 
-def make_moderator(username="mod", email="mod@example.org"):
+def make_moderator(username="mod", email="mod@example.org", password="pw"):
     """A staff account in the Moderators group, so it is emailed about held comments."""
     from django.contrib.auth.models import Group, User
 
     from comments.groups import MODERATORS_GROUP
 
-    user = User.objects.create_user(username, email=email, password="pw", is_staff=True)
+    user = User.objects.create_user(
+        username, email=email, password=password, is_staff=True
+    )
     user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
     return user

@@ -46,7 +46,7 @@ def approve_in_admin(page, live_server, moderator, text):
     page.get_by_label("Username").fill(moderator.username)
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("awaiting moderation")).to_be_visible()
+    expect(page.get_by_text("1 waiting")).to_be_visible()
     page.goto(f"{live_server.url}/admin/comments/comment/?status__exact=pending")
     row = page.locator("#result_list tr", has_text=text)
     row.locator("input.action-select").check()
