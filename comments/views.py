@@ -276,6 +276,17 @@ def _change_refused(request, comment, refusal):
     )
 
 
+def _change_refusal(request, comment):
+    """The 403 page when this browser may not change the comment (now), else None."""
+    try:
+        services.comment_change_check(
+            comment=comment, owned=personal.owns(request, comment.pk)
+        )
+    except services.CommentRefused as refusal:
+        return _change_refused(request, comment, refusal)
+    return None
+
+
 def _comment_url(comment) -> str:
     """Where the author lands after a change: the comment, where they (alone or everyone) see it."""
     article_url = comment.article.get_absolute_url()
@@ -311,12 +322,9 @@ def edit_comment(request, pk):
     if request.method == "POST":
         return _save_edit(request, pk)
     comment = _own_comment(pk)
-    try:
-        services.comment_change_check(
-            comment=comment, owned=personal.owns(request, comment.pk)
-        )
-    except services.CommentRefused as refusal:
-        return _change_refused(request, comment, refusal)
+    refused = _change_refusal(request, comment)
+    if refused is not None:
+        return refused
     return _edit_page(request, comment, CommentEditForm(initial={"body": comment.body}))
 
 
@@ -356,12 +364,9 @@ def delete_comment(request, pk):
     if request.method == "POST":
         return _withdraw(request, pk)
     comment = _own_comment(pk)
-    try:
-        services.comment_change_check(
-            comment=comment, owned=personal.owns(request, comment.pk)
-        )
-    except services.CommentRefused as refusal:
-        return _change_refused(request, comment, refusal)
+    refused = _change_refusal(request, comment)
+    if refused is not None:
+        return refused
     return render(
         request,
         "personal/own_comment_delete.html",
