@@ -122,13 +122,36 @@ def comment_form_data(article, *, age_seconds=60, **overrides):
 
 
 def make_moderator(username="mod", email="mod@example.org", password="pw"):
-    """A staff account in the Moderators group, so it is emailed about held comments."""
-    from django.contrib.auth.models import Group, User
+    """A staff account in the Moderators group, with the group's permissions from the migrations.
+
+    A live-server (browser) test runs on a database emptied after each test, groups
+    included; the group is then made again with the same permissions the migrations grant.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission, User
 
     from comments.groups import MODERATORS_GROUP
 
+    group, created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    if created:
+        codenames = [
+            codename
+            for module in (
+                "0002_moderator_permissions",
+                "0005_moderators_blocks_reports",
+            )
+            for codename in import_module(
+                f"comments.migrations.{module}"
+            ).MODERATOR_PERMISSIONS
+        ]
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="comments", codename__in=codenames
+            )
+        )
     user = User.objects.create_user(
         username, email=email, password=password, is_staff=True
     )
-    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    user.groups.add(group)
     return user

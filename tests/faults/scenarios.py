@@ -171,7 +171,10 @@ def post_comment(
     browser: Browser, path: str, article_page: Answer, text: str
 ) -> Answer:
     fields = hidden_fields(article_page.body)
-    action = re.search(r'action="(/comments/post/\d+/)"', article_page.body).group(1)
+    # The form posts to its URL with #respond (a refused post reopens at the form).
+    action = re.search(
+        r'action="(/comments/post/\d+/)(?:#respond)?"', article_page.body
+    ).group(1)
     return browser.post(
         action,
         {
