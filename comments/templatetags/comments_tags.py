@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
+from articles.models import Publication, StandingPage
 from comments import moderation, personal
 from comments.forms import CommentForm
 from comments.models import THREAD_FIELDS, Comment
@@ -109,11 +110,24 @@ def discussion(context, article):
         else None,
         "max_depth": settings.COMMENTS_MAX_DEPTH,
         "posting_notice": moderation.posting_notice(state),
+        # Only pages an editor has written are linked (no link to a 404); cached with the masthead.
+        **_policy_links(),
         "state": state,
         "request": request,
         "user": request.user,
         # Inclusion tags start a fresh context: the CSRF token must be handed over explicitly.
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+def _policy_links() -> dict:
+    """Which of the guidelines and the privacy notice the form links: only pages an editor has
+    written (never a link to a 404), from the paper's details the masthead reads (cached)."""
+    written = {slug for slug, _title in Publication.current().pages}
+    kinds = StandingPage.Kind
+    return {
+        "guidelines_page": kinds.GUIDELINES in written,
+        "privacy_page": kinds.PRIVACY in written,
     }
 
 

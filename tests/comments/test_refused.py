@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Article
+from articles.models import Article, StandingPage
+from articles.services import standing_page_save
 from comments.models import Comment
 from tests.factories import comment_form_data, make_article, make_comment
 
@@ -80,6 +81,16 @@ def _rate_limited(client, article, settings):
     settings.COMMENTS_RATE_LIMIT = 1
     post(client, article, body="The first one.")
     return post(client, article, body="Words kept after a 429.")
+
+
+@pytest.fixture
+def policy_pages():
+    """The comment guidelines and the privacy notice, written by an editor."""
+    for slug, title in [
+        ("comment-guidelines", "Comment guidelines"),
+        ("privacy", "Privacy notice"),
+    ]:
+        standing_page_save(page=StandingPage(slug=slug, title=title, body="Text."))
 
 
 @pytest.mark.parametrize(
@@ -230,7 +241,7 @@ def test_a_comment_at_the_limit_is_taken_counting_characters_not_bytes(
     ],
 )
 def test_the_form_says_before_posting_how_comments_are_moderated(
-    client, settings, mode, note
+    client, settings, mode, note, policy_pages
 ):
     settings.COMMENTS_MODERATION = mode
     article = make_article()
@@ -265,7 +276,7 @@ def test_an_old_story_says_every_comment_waits_whatever_the_mode(client, setting
     assertNotContains(response, "as soon as they are posted")
 
 
-def test_the_note_keeps_its_links_after_a_refused_post(client):
+def test_the_note_keeps_its_links_after_a_refused_post(client, policy_pages):
     article = make_article()
 
     response = post(client, article, name="")
@@ -276,6 +287,30 @@ def test_the_note_keeps_its_links_after_a_refused_post(client):
         reverse("articles:page", args=["comment-guidelines"]),
         status_code=400,
     )
+
+
+def test_the_note_links_only_the_pages_an_editor_has_written(
+    client, django_capture_on_commit_callbacks
+):
+    article = make_article()
+    guidelines = reverse("articles:page", args=["comment-guidelines"])
+    privacy = reverse("articles:page", args=["privacy"])
+
+    unwritten = client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):  # as the admin saves it
+        standing_page_save(
+            page=StandingPage(
+                slug="privacy", title="Privacy notice", body="What we keep."
+            )
+        )
+    privacy_only = client.get(article.get_absolute_url())
+
+    # A fresh site links no page that would answer 404.
+    assertNotContains(unwritten, guidelines)
+    assertNotContains(unwritten, privacy)
+    assertContains(unwritten, "Your first comment appears once")
+    assertContains(privacy_only, f'See the <a href="{privacy}">privacy notice</a>.')
+    assertNotContains(privacy_only, guidelines)
 
 
 @pytest.fixture
