@@ -3,7 +3,6 @@ front (lead, tiles, headlines, section blocks, the ad's <picture> with a phone s
 a story with its byline photo, share links and author box, and the author page with a photo."""
 
 import re
-import subprocess
 
 import pytest
 from django.urls import reverse
@@ -16,7 +15,7 @@ from tests.factories import (
     make_author,
     make_comment,
 )
-from tests.test_html_validity import _vnu_jar, java  # noqa: F401  (the java fixture)
+from tests.test_html_validity import java, vnu_check  # noqa: F401  (the java fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,20 +55,12 @@ def test_front_page_story_and_author_pages_are_valid_html(client, java, tmp_path
         "story": stories[1].get_absolute_url(),
         "author": author.get_absolute_url(),
     }
-    files = []
-    for name, url in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, name
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(response.content)
-        files.append(path)
-
-    result = subprocess.run(
-        [java, "-jar", str(_vnu_jar()), "--errors-only", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    responses = {name: client.get(url) for name, url in pages.items()}
+    assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(
+        pages, 200
     )
+
+    result = vnu_check(java, tmp_path, responses)
 
     errors = [
         line

