@@ -28,7 +28,7 @@ from comments.models import (
 )
 from comments.notifications import NotifyMode, notify_moderators
 from comments.text import render_comment
-from newsroom.net import client_ip
+from newsroom.net import client_ip, reader_network
 from newsroom.pagecache import pages_changed
 
 logger = logging.getLogger(__name__)
@@ -820,7 +820,9 @@ def comment_report(
         reason=reason or CommentReport.Reason.NONE,
         note=(note or "").strip(),
         reporter=reporter,
-        ip_address=client.ip_address,
+        # The reader's network, not the exact address: an IPv6 home has a whole /64 to
+        # choose from, and one reader must count once (newsroom.net.reader_network).
+        ip_address=reader_network(client.ip_address),
     )
     note_limit = CommentReport._meta.get_field("note").max_length
     try:
@@ -849,8 +851,8 @@ def comment_report(
         if status != Comment.Status.APPROVED:
             raise NotReportable
         same = Q(reporter=reporter)
-        if client.ip_address:
-            same |= Q(ip_address=client.ip_address)
+        if report.ip_address:
+            same |= Q(ip_address=report.ip_address)
         if CommentReport.objects.filter(same, comment_id=comment.pk).exists():
             raise AlreadyReported
         report.save()

@@ -14,6 +14,7 @@ from django.core import signing
 from django.core.cache import cache
 
 from newsroom.counters import cache_count
+from newsroom.net import reader_network
 
 logger = logging.getLogger(__name__)
 
@@ -115,14 +116,14 @@ def form_release(keys: list[str]) -> None:
 
 
 def rate_limited(ip_address: str | None, now: float | None = None) -> bool:
-    """Count one post from this IP; True once it has posted more than the limit this minute.
+    """Count one post from this IP (an IPv6 address counts as its /64); True once it has posted more than the limit this minute.
 
     Counted in the shared cache (Redis in production) so every app server sees the same count.
     """
     if not ip_address:
         return False
     minute = int((now if now is not None else clock()) // 60)
-    key = f"comments:rate:{ip_address}:{minute}"
+    key = f"comments:rate:{reader_network(ip_address)}:{minute}"
     return cache_count(key, timeout=120) > settings.COMMENTS_RATE_LIMIT
 
 
@@ -135,5 +136,5 @@ def reports_rate_limited(ip_address: str | None, now: float | None = None) -> bo
     if not ip_address:
         return False
     hour = int((now if now is not None else clock()) // 3600)
-    key = f"comments:reports:{ip_address}:{hour}"
+    key = f"comments:reports:{reader_network(ip_address)}:{hour}"
     return cache_count(key, timeout=3700) > settings.COMMENTS_REPORTS_PER_HOUR

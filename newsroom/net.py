@@ -45,6 +45,29 @@ def client_ip(request) -> str | None:
     return _valid_ip(request.META.get("REMOTE_ADDR") or "")
 
 
+# One home connection on IPv6 is usually given a whole /64: the addresses in it are one reader.
+IPV6_READER_PREFIX = 64
+
+
+def reader_network(ip_address: str | None) -> str | None:
+    """The address that stands for one reader in rate limits and one-per-reader rules.
+
+    An IPv4 address as it is; an IPv6 address as the first address of its /64, since a reader
+    can pick any address in their /64 for each request.
+    """
+    if not ip_address:
+        return None
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:  # not an address at all: the model's validation says so later
+        return ip_address
+    if address.version == 6:
+        return str(
+            ipaddress.ip_network(f"{address}/{IPV6_READER_PREFIX}", strict=False)[0]
+        )
+    return str(address)
+
+
 # --- Where a POST came from ----------------------------------------------------------------
 
 security_logger = logging.getLogger("django.security.csrf")

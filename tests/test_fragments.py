@@ -135,6 +135,26 @@ def test_each_comment_page_is_its_own_fragment(client, settings):
     assert "On page one." in junk  # any non-number is page 1
 
 
+@pytest.mark.parametrize("junk", ["-1", "1234567", "1.5"])
+def test_a_junk_comment_page_cannot_replace_page_one_for_everyone(
+    client, settings, junk
+):
+    # A number Paginator.get_page would show as the last page must not be rendered into the
+    # fragment every reader of page 1 gets.
+    settings.COMMENTS_PER_PAGE = 1
+    article = make_article()
+    make_comment(article=article, body="On page one.")
+    make_comment(article=article, body="On the last page.")
+    url = article.get_absolute_url()
+
+    client.get(url, {"cpage": junk})
+    plain = Client().get(url).content.decode()
+
+    discussion = plain[plain.index('id="comments"') :]
+    assert "On page one." in discussion
+    assert "On the last page." not in discussion
+
+
 def test_no_per_reader_data_lands_in_a_fragment(
     client, django_user_model, stored, settings
 ):

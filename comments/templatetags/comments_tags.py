@@ -62,8 +62,10 @@ def discussion(context, article):
             state,
             settings.COMMENTS_PER_PAGE,
             settings.COMMENTS_MAX_DEPTH,
+            # Rendered from the page in the key, never the raw value: a junk or negative
+            # ?cpage= (shown as the last page by Paginator.get_page) must not be stored as page 1.
             render=lambda: _thread_html(
-                request, article, article_url, raw_page, state, order
+                request, article, article_url, page_key, state, order
             ),
         )
     )

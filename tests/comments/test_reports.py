@@ -179,6 +179,39 @@ def test_readers_on_different_ips_each_report_once(comment):
     assert comment.report_count == 2
 
 
+def test_one_ipv6_home_counts_as_one_reader_whatever_address_it_uses(settings, comment):
+    # A home on IPv6 has a whole /64 to pick addresses from: three addresses in it, with no
+    # cookie, are still one reader, and cannot hide a comment on their own.
+    settings.COMMENTS_REPORTS_TO_HOLD = 2
+    first = send(Client(), comment, ip="2001:db8:1:2::1")
+    again = [
+        send(Client(), comment, ip=ip)
+        for ip in ("2001:db8:1:2::2", "2001:db8:1:2:ab::3")
+    ]
+    neighbour = send(
+        Client(), comment, ip="2001:db8:1:3::1"
+    )  # another /64: another home
+
+    assert first.status_code == 200
+    assert [r.status_code for r in again] == [409, 409]
+    assert neighbour.status_code == 200
+    assert set(CommentReport.objects.values_list("ip_address", flat=True)) == {
+        "2001:db8:1:2::",
+        "2001:db8:1:3::",
+    }
+
+
+def test_reports_from_one_ipv6_home_share_one_rate_limit(settings):
+    settings.COMMENTS_REPORTS_PER_HOUR = 1
+    article = make_article()
+    first, second = make_comment(article=article), make_comment(article=article)
+
+    send(Client(), first, ip="2001:db8:9:9::1")
+    answer = send(Client(), second, ip="2001:db8:9:9::2")
+
+    assert answer.status_code == 429
+
+
 def test_one_browser_may_report_different_comments(browser):
     article = make_article()
     first, second = make_comment(article=article), make_comment(article=article)
