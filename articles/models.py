@@ -386,8 +386,12 @@ class AdSlotQuerySet(models.QuerySet):
     def live(self):
         """Ad slots switched on whose date window includes now."""
         now = timezone.now()
-        return self.filter(is_active=True, starts_at__lte=now).filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+        # No main image, no advert: a slot written without one (a fixture, an import; the
+        # admin requires it) never breaks a page.
+        return (
+            self.filter(is_active=True, starts_at__lte=now)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .exclude(image="")
         )
 
 

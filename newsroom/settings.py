@@ -143,7 +143,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _sqlite_options.setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+# Development (DEBUG) keeps the cache in files under .devcache/, so a `manage.py` command run
+# beside `make run` (purge_pages, seed_demo) reaches the running server's cache; production
+# and the tests default to this process's memory unless CACHE_URL names a shared cache.
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default=f"filecache://{BASE_DIR / '.devcache'}"
+        if DEBUG
+        else "locmemcache://newsroom",
+    )
+}
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="newsroom")
 # Rendered pieces every reader shares (story body, comment thread) are kept this long
 # under the content version (newsroom/fragments.py); 0 turns the fragment cache off.

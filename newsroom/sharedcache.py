@@ -82,16 +82,24 @@ def reset() -> None:
     _state.update(down_since=None, retry_at=0.0, logged_at=None)
 
 
+_MISSING = object()
+
+
 def cached(key: str, build, *, timeout: int):
     """``cache.get_or_set(key, build, timeout)``, or ``build()`` when the cache does not answer."""
     if is_down():
         return build()
     try:
-        value = cache.get_or_set(key, build, timeout=timeout)
+        value = cache.get(key, _MISSING)
     except CACHE_ERRORS as exc:
         failed(exc)
         return build()
     answered()
+    if value is _MISSING:
+        # Built outside the cache call: an error of the build itself (a missing file, say) is
+        # that error, not "the cache is not answering".
+        value = build()
+        call("set", key, value, timeout=timeout)
     return value
 
 

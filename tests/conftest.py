@@ -44,13 +44,13 @@ def _clear_cache():
 
 @pytest.fixture
 def cache_timeouts(monkeypatch):
-    """The timeout of every ``cache.get_or_set`` call made during the test, in order."""
+    """The timeout of every value stored in the cache during the test, in order."""
     timeouts = []
-    real_get_or_set = cache.get_or_set
+    real_set = cache.set
 
-    def spy(key, default, timeout=None, **kwargs):
+    def spy(key, value, timeout=None, **kwargs):
         timeouts.append(timeout)
-        return real_get_or_set(key, default, timeout, **kwargs)
+        return real_set(key, value, timeout, **kwargs)
 
-    monkeypatch.setattr(cache, "get_or_set", spy)
+    monkeypatch.setattr(cache, "set", spy)
     return timeouts
