@@ -886,13 +886,14 @@ def comment_report(
 def comments_pick(comments, *, moderator) -> int:
     """Make the comments editor's picks (first in their thread, labelled); returns how many became picks.
 
-    Only approved picks are shown; each newly picked comment is handed to
-    ``notices.comment_picked`` once the transaction commits (its author may have asked to
-    hear). Each is logged as ``moderator``'s decision (comments/audit.py).
+    Only published comments can be picked (a pick vouches for what readers see; a held one is
+    approved first); each newly picked comment is handed to ``notices.comment_picked`` once
+    the transaction commits (its author may have asked to hear). Each is logged as
+    ``moderator``'s decision (comments/audit.py).
     """
     with transaction.atomic():
-        newly = _for_log(comments.filter(is_pick=False))
-        shown = any(c.status == Comment.Status.APPROVED for c in newly)
+        newly = _for_log(comments.filter(is_pick=False).approved())
+        shown = bool(newly)
         picked = [c.pk for c in newly]
         changed = Comment.objects.filter(pk__in=picked).update(
             is_pick=True, picked_at=timezone.now()

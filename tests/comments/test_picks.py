@@ -209,6 +209,11 @@ def test_picking_a_held_comment_leaves_the_pages_alone(
         pick(held)
 
     assert client.get(url)["X-Page-Cache"] == "hit"
+    # Only a published comment can be picked: approving it later makes no silent pick (and
+    # sends no pick email), a moderator picks it then.
+    held.refresh_from_db()
+    assert not held.is_pick
+    assert picked_calls == []
 
 
 def test_picks_cost_no_extra_query(client, picked_calls, django_assert_num_queries):
